@@ -1,0 +1,38 @@
+# Two commands a new user needs (see README Quickstart):
+#   make demo   -> installs into .venv when needed, then runs `opsrca analyze` on the bundled sample dump
+#   make test   -> installs into .venv when needed, then runs the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint bench model samples clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/opsrca analyze
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks
+
+model: $(STAMP)
+	$(VENV)/bin/opsrca train data/samples/labeled_errors.csv --model models/default
+
+samples: $(STAMP)
+	$(VENV)/bin/opsrca generate --out data/samples --seed 7
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_ingest.py
+	$(PY) benchmarks/bench_classify.py
+	$(PY) benchmarks/bench_dupes.py
+
+clean:
+	rm -rf $(VENV) opsrca.duckdb opsrca-out .pytest_cache

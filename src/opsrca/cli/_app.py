@@ -1,0 +1,60 @@
+"""The shared typer app and the CLI's conventions.
+
+The ``opsrca.cli`` package is the only place that imports typer. Each command
+module registers its commands on ``app`` and calls one library function;
+``main`` turns any ``OpsrcaError`` into a one-line message and exit code 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from typer.core import TyperGroup
+
+from opsrca.errors import OpsrcaError
+from opsrca.paths import DEFAULT_DB
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class _Group(TyperGroup):
+    """Turns any library ``OpsrcaError`` into a one-line message and exit code 2.
+
+    Done once here, so every command (and ``CliRunner`` in tests) behaves the same.
+    """
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OpsrcaError as exc:
+            err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            raise typer.Exit(code=2) from None
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="opsrca",
+    help="Offline root-cause analyzer for e-commerce integration errors "
+    "(Qimen 奇门 WMS, TikTok Shop, Ozon, Taobao). Run `opsrca analyze` to start.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # logs carry tokens and keys
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+
+DbOption = Annotated[
+    Path,
+    typer.Option("--db", help="DuckDB database file (created when missing).", dir_okay=False),
+]
+DEFAULT_DB_PATH: Path = DEFAULT_DB
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print a one-line error on stderr and return the Exit to raise."""
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    return typer.Exit(code=code)

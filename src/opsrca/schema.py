@@ -1,0 +1,165 @@
+"""Names and types of every table opsrca writes. Imports nothing of ours.
+
+Each stage's columns are declared once here as ``(name, duckdb_type)`` pairs;
+the Polars dtypes are derived so the DuckDB tables and the frames agree.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+PLATFORMS: tuple[str, ...] = ("qimen", "tiktok", "ozon", "taobao", "doudian", "other")
+SOURCE_FORMATS: tuple[str, ...] = ("tiktok_csv", "qimen_log", "ozon_jsonl", "taobao_jsonl", "generic")
+
+# --- ingest ---------------------------------------------------------------
+EVENTS: tuple[tuple[str, str], ...] = (
+    ("event_id", "VARCHAR"),
+    ("platform", "VARCHAR"),
+    ("source_format", "VARCHAR"),
+    ("shop_id", "VARCHAR"),
+    ("region", "VARCHAR"),
+    ("api_endpoint", "VARCHAR"),
+    ("http_method", "VARCHAR"),
+    ("http_status", "INTEGER"),
+    ("error_code", "VARCHAR"),
+    ("sub_code", "VARCHAR"),
+    ("message", "VARCHAR"),
+    ("is_error", "BOOLEAN"),
+    ("occurred_at", "TIMESTAMP"),  # naive, always UTC
+    ("retry_count", "INTEGER"),
+    ("item_code", "VARCHAR"),
+    ("warehouse_code", "VARCHAR"),
+    ("token_type", "VARCHAR"),
+    ("rate_limit_remaining", "INTEGER"),
+    ("payload", "VARCHAR"),  # JSON text: request/response and unknown extra columns
+    ("source_file", "VARCHAR"),
+    ("source_line", "BIGINT"),
+    ("batch_id", "VARCHAR"),
+)
+
+REJECTS: tuple[tuple[str, str], ...] = (
+    ("source_file", "VARCHAR"),
+    ("source_line", "BIGINT"),
+    ("field", "VARCHAR"),
+    ("reason", "VARCHAR"),
+    ("raw", "VARCHAR"),
+    ("batch_id", "VARCHAR"),
+)
+
+INGESTED_FILES: tuple[tuple[str, str], ...] = (
+    ("path", "VARCHAR"),
+    ("sha256", "VARCHAR"),
+    ("source_format", "VARCHAR"),
+    ("encoding", "VARCHAR"),
+    ("rows", "BIGINT"),
+    ("rejected", "BIGINT"),
+    ("ingested_at", "TIMESTAMP"),
+    ("batch_id", "VARCHAR"),
+)
+
+# --- classify -------------------------------------------------------------
+CLASSIFICATIONS: tuple[tuple[str, str], ...] = (
+    ("event_id", "VARCHAR"),
+    ("template", "VARCHAR"),
+    ("root_cause", "VARCHAR"),
+    ("confidence", "DOUBLE"),
+    ("method", "VARCHAR"),  # rule | model | rule+model | none
+    ("rule_id", "VARCHAR"),
+    ("evidence", "VARCHAR"),
+    ("retryable", "BOOLEAN"),
+    ("fix_zh", "VARCHAR"),
+    ("fix_en", "VARCHAR"),
+    ("model_version", "VARCHAR"),
+    ("classified_at", "TIMESTAMP"),
+)
+
+# --- listing checks -------------------------------------------------------
+DUPE_PAIRS: tuple[tuple[str, str], ...] = (
+    ("account_id", "VARCHAR"),
+    ("item_id_a", "VARCHAR"),
+    ("item_id_b", "VARCHAR"),
+    ("shop_id_a", "VARCHAR"),
+    ("shop_id_b", "VARCHAR"),
+    ("title_score", "DOUBLE"),
+    ("selling_points_score", "DOUBLE"),
+    ("score", "DOUBLE"),
+    ("reason", "VARCHAR"),  # text | sku_only_difference
+    ("cluster_id", "INTEGER"),
+    ("root_cause", "VARCHAR"),
+    ("checked_at", "TIMESTAMP"),
+)
+
+OVERLAP_FINDINGS: tuple[tuple[str, str], ...] = (
+    ("kind", "VARCHAR"),  # pair | group
+    ("shops", "VARCHAR"),  # comma-separated shop ids
+    ("account_id", "VARCHAR"),
+    ("region_overlap", "DOUBLE"),
+    ("age_overlap", "DOUBLE"),
+    ("gender_overlap", "DOUBLE"),
+    ("combined", "DOUBLE"),
+    ("root_cause", "VARCHAR"),
+    ("checked_at", "TIMESTAMP"),
+)
+
+LINT_FINDINGS: tuple[tuple[str, str], ...] = (
+    ("item_code", "VARCHAR"),
+    ("rule", "VARCHAR"),
+    ("root_cause", "VARCHAR"),
+    ("field", "VARCHAR"),
+    ("value", "VARCHAR"),
+    ("fix_zh", "VARCHAR"),
+    ("fix_en", "VARCHAR"),
+    ("source_file", "VARCHAR"),
+    ("source_line", "BIGINT"),
+    ("checked_at", "TIMESTAMP"),
+)
+
+TABLES: dict[str, tuple[tuple[str, str], ...]] = {
+    "events": EVENTS,
+    "rejects": REJECTS,
+    "ingested_files": INGESTED_FILES,
+    "classifications": CLASSIFICATIONS,
+    "dupe_pairs": DUPE_PAIRS,
+    "overlap_findings": OVERLAP_FINDINGS,
+    "lint_findings": LINT_FINDINGS,
+}
+
+_POLARS: dict[str, pl.DataType] = {
+    "VARCHAR": pl.String(),
+    "INTEGER": pl.Int32(),
+    "BIGINT": pl.Int64(),
+    "DOUBLE": pl.Float64(),
+    "BOOLEAN": pl.Boolean(),
+    "TIMESTAMP": pl.Datetime("us"),
+}
+
+
+def columns(table: tuple[tuple[str, str], ...]) -> list[str]:
+    """Column names of a table, in order."""
+    return [name for name, _ in table]
+
+
+def polars_schema(table: tuple[tuple[str, str], ...]) -> pl.Schema:
+    """The Polars schema matching a table declaration."""
+    return pl.Schema({name: _POLARS[kind] for name, kind in table})
+
+
+def create_sql(name: str, table: tuple[tuple[str, str], ...]) -> str:
+    """``CREATE TABLE IF NOT EXISTS`` statement for a declared table."""
+    cols = ",\n  ".join(f'"{col}" {kind}' for col, kind in table)
+    return f'CREATE TABLE IF NOT EXISTS "{name}" (\n  {cols}\n)'
+
+
+def empty_frame(table: tuple[tuple[str, str], ...]) -> pl.DataFrame:
+    """An empty frame with the table's schema."""
+    return pl.DataFrame(schema=polars_schema(table))
+
+
+def conform(frame: pl.DataFrame, table: tuple[tuple[str, str], ...]) -> pl.DataFrame:
+    """Select and cast ``frame`` to the table's columns; missing columns become nulls."""
+    schema = polars_schema(table)
+    exprs = [
+        (pl.col(name) if name in frame.columns else pl.lit(None)).cast(dtype).alias(name)
+        for name, dtype in schema.items()
+    ]
+    return frame.select(exprs)

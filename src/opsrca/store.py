@@ -1,0 +1,78 @@
+"""The DuckDB database: open it, create the declared tables, read and write frames.
+
+Every other module goes through here, so the table layout in ``schema`` is the
+only place a column is named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from opsrca import schema
+from opsrca.errors import DatabaseError
+
+
+def connect(
+    db: Path | str = "opsrca.duckdb", *, read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
+    """Open (creating when needed) the database and make sure every table exists."""
+    path = str(db)
+    if read_only and path != ":memory:" and not Path(path).exists():
+        raise DatabaseError(f"database {path!r} does not exist; run `opsrca ingest PATH` first")
+    try:
+        con = duckdb.connect(path, read_only=read_only)
+    except duckdb.Error as exc:  # locked, corrupted, not a DuckDB file
+        raise DatabaseError(f"cannot open database {path!r}: {exc}") from exc
+    if not read_only:
+        ensure_schema(con)
+    return con
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create any declared table that is missing (never alters existing ones)."""
+    for name, table in schema.TABLES.items():
+        con.execute(schema.create_sql(name, table))
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One transaction: committed on success, rolled back on any exception (Ctrl-C too)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
+    """Append ``frame`` (conformed to the declared columns) to ``table``; returns rows written."""
+    if frame.height == 0:
+        return 0
+    declared = schema.TABLES[table]
+    data = schema.conform(frame, declared).to_arrow()  # noqa: F841  (used by DuckDB by name)
+    cols = ", ".join(f'"{c}"' for c in schema.columns(declared))
+    con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM data')
+    return frame.height
+
+
+def query(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> pl.DataFrame:
+    """Run SQL and return a Polars frame."""
+    try:
+        return con.sql(sql, params=params).pl() if params else con.sql(sql).pl()
+    except duckdb.Error as exc:
+        raise DatabaseError(f"query failed: {exc}") from exc
+
+
+def table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
+    """A whole declared table as a frame (typed even when empty)."""
+    if name not in schema.TABLES:
+        raise DatabaseError(f"unknown table {name!r}; known: {', '.join(schema.TABLES)}")
+    out = con.sql(f'SELECT * FROM "{name}"').pl()
+    return out if out.height else schema.empty_frame(schema.TABLES[name])
