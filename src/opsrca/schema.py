@@ -87,6 +87,9 @@ DUPE_PAIRS: tuple[tuple[str, str], ...] = (
     ("cluster_id", "INTEGER"),
     ("root_cause", "VARCHAR"),
     ("checked_at", "TIMESTAMP"),
+    ("title_a", "VARCHAR"),
+    ("title_b", "VARCHAR"),
+    ("source_file", "VARCHAR"),  # results of one input file replace that file's previous rows
 )
 
 OVERLAP_FINDINGS: tuple[tuple[str, str], ...] = (
@@ -99,6 +102,10 @@ OVERLAP_FINDINGS: tuple[tuple[str, str], ...] = (
     ("combined", "DOUBLE"),
     ("root_cause", "VARCHAR"),
     ("checked_at", "TIMESTAMP"),
+    ("rule", "VARCHAR"),  # all | mean | any
+    ("fix_zh", "VARCHAR"),
+    ("fix_en", "VARCHAR"),
+    ("source_file", "VARCHAR"),
 )
 
 LINT_FINDINGS: tuple[tuple[str, str], ...] = (

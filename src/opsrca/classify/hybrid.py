@@ -1,0 +1,200 @@
+"""The hybrid decision over unique keys: a decisive rule wins, otherwise the model.
+
+Input rows are reduced to their decision keys (template, platform, status, codes, quota
+flag, garbage flag); rules and model run once per unique key and the result is joined
+back. Empty, binary-ish or text-free messages are ``unknown`` with confidence 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from opsrca.classify.model import RootCauseModel
+from opsrca.classify.rules import Rule, apply_rules
+from opsrca.classify.taxonomy import UNKNOWN, load_taxonomy
+from opsrca.classify.tokenize import feature_docs
+from opsrca.normalize import RAW_CLIP_CHARS, template_expr
+
+__all__ = ["DECISION_KEYS", "OUTPUT_COLUMNS", "add_keys", "decide"]
+
+DECISION_KEYS: tuple[str, ...] = (
+    "template",
+    "platform",
+    "http_status",
+    "error_code",
+    "sub_code",
+    "rate_limit_exhausted",
+    "garbage",
+)
+OUTPUT_COLUMNS: tuple[str, ...] = (
+    "template",
+    "root_cause",
+    "confidence",
+    "method",
+    "rule_id",
+    "evidence",
+    "retryable",
+    "fix_zh",
+    "fix_en",
+)
+GARBAGE_SHARE = 0.2
+"""Share of control / replacement characters above which a message counts as binary."""
+
+
+def _text(columns: list[str], name: str) -> pl.Expr:
+    """A code-like column as trimmed text; "" becomes null."""
+    if name not in columns:
+        return pl.lit(None, dtype=pl.String).alias(name)
+    value = pl.col(name).cast(pl.String, strict=False).str.strip_chars()
+    return pl.when(value == "").then(None).otherwise(value).alias(name)
+
+
+def add_keys(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` (with ``message`` and any of platform, http_status, error_code, sub_code,
+    rate_limit_remaining) plus the decision-key columns; those fields are replaced by their
+    normalized form."""
+    return (
+        frame.lazy()
+        .with_columns(_key_exprs(frame.columns))
+        .with_columns(
+            # Text-free: nothing but placeholders, digits and punctuation is left.
+            pl.col("garbage")
+            | ~pl.col("template").str.replace_all(r"<[A-Z]+>", "").str.contains(r"\p{L}")
+        )
+        .collect(engine="streaming")
+    )
+
+
+def _key_exprs(columns: list[str]) -> list[pl.Expr]:
+    """Decision-key expressions; ``garbage`` here is only the binary-share test."""
+    message = pl.col("message").cast(pl.String, strict=False).fill_null("")
+    head = message.str.slice(0, RAW_CLIP_CHARS)
+    bad = head.str.count_matches(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{fffd}]")
+    template = template_expr(pl.col("message"))
+    garbage = (bad > head.str.len_chars() * GARBAGE_SHARE).alias("garbage")
+    status = (
+        pl.col("http_status").cast(pl.Float64, strict=False).cast(pl.Int64, strict=False)
+        if "http_status" in columns
+        else pl.lit(None, dtype=pl.Int64)
+    )
+    remaining = (
+        pl.col("rate_limit_remaining").cast(pl.Float64, strict=False)
+        if "rate_limit_remaining" in columns
+        else pl.lit(None, dtype=pl.Float64)
+    )
+    platform = _text(columns, "platform")
+    return [
+        template.alias("template"),
+        platform.str.to_lowercase().alias("platform"),
+        status.alias("http_status"),
+        _text(columns, "error_code"),
+        _text(columns, "sub_code"),
+        (remaining <= 0).alias("rate_limit_exhausted"),
+        garbage,
+    ]
+
+
+def _fmt(value: pl.Expr) -> pl.Expr:
+    return value.round(2).cast(pl.String)
+
+
+def decide(
+    keys: pl.DataFrame,
+    model: RootCauseModel | None,
+    *,
+    threshold: float = 0.5,
+    rules: tuple[Rule, ...] | None = None,
+) -> pl.DataFrame:
+    """Decide each unique key: adds the output columns plus model/rule detail columns.
+
+    ``model=None`` gives rules alone (abstentions are ``unknown``).
+    """
+    frame = apply_rules(keys, rules)
+    n = frame.height
+    if model is not None and n:
+        docs = feature_docs(frame).to_list()
+        proba = model.predict_proba(docs)
+        best = proba.argmax(axis=1)
+        labels = model.classes_[best].astype(str)
+        conf = proba[np.arange(n), best]
+        terms = model.top_terms(docs, labels.tolist())
+        frame = frame.with_columns(
+            pl.Series("model_label", labels, dtype=pl.String),
+            pl.Series("model_confidence", conf, dtype=pl.Float64),
+            pl.Series("model_terms", terms, dtype=pl.String),
+        )
+    else:
+        frame = frame.with_columns(
+            pl.lit(None, pl.String).alias("model_label"),
+            pl.lit(None, pl.Float64).alias("model_confidence"),
+            pl.lit(None, pl.String).alias("model_terms"),
+        )
+    garbage = pl.col("garbage").fill_null(False)
+    has_rule = pl.col("rule_label").is_not_null()
+    agree = has_rule & (pl.col("model_label") == pl.col("rule_label")).fill_null(False)
+    confident = (pl.col("model_confidence") >= threshold).fill_null(False)
+    known = pl.col("model_terms").fill_null("")
+    terms = pl.lit("terms: ") + pl.when(known == "").then(pl.lit("(no known term)")).otherwise(
+        known
+    )
+    frame = frame.with_columns(
+        pl.when(garbage)
+        .then(pl.lit(UNKNOWN))
+        .when(has_rule)
+        .then(pl.col("rule_label"))
+        .when(confident)
+        .then(pl.col("model_label"))
+        .otherwise(pl.lit(UNKNOWN))
+        .alias("root_cause"),
+        pl.when(garbage)
+        .then(pl.lit(0.0))
+        .when(agree)
+        .then(pl.max_horizontal("rule_confidence", "model_confidence"))
+        .when(has_rule)
+        .then(pl.col("rule_confidence"))
+        .otherwise(pl.col("model_confidence").fill_null(0.0))
+        .round(4)
+        .alias("confidence"),
+        pl.when(garbage)
+        .then(pl.lit("none"))
+        .when(agree)
+        .then(pl.lit("rule+model"))
+        .when(has_rule)
+        .then(pl.lit("rule"))
+        .when(pl.col("model_label").is_not_null())
+        .then(pl.lit("model"))
+        .otherwise(pl.lit("none"))
+        .alias("method"),
+        pl.when(garbage)
+        .then(pl.lit("empty, binary or text-free message"))
+        .when(agree)
+        .then(pl.col("rule_reason"))
+        .when(has_rule & pl.col("model_label").is_not_null())
+        .then(
+            pl.col("rule_reason")
+            + pl.lit(" | model disagrees: ")
+            + pl.col("model_label")
+            + pl.lit(" (")
+            + _fmt(pl.col("model_confidence"))
+            + pl.lit(")")
+        )
+        .when(has_rule)
+        .then(pl.col("rule_reason"))
+        .when(confident)
+        .then(terms)
+        .when(pl.col("model_label").is_not_null())
+        .then(
+            pl.lit(f"below threshold {threshold:.2f}: best guess ")
+            + pl.col("model_label")
+            + pl.lit(" (")
+            + _fmt(pl.col("model_confidence"))
+            + pl.lit("); ")
+            + terms
+        )
+        .otherwise(pl.lit("no rule matched and no model loaded"))
+        .alias("evidence"),
+        pl.when(garbage).then(None).otherwise(pl.col("rule_id")).alias("rule_id"),
+    )
+    tax = load_taxonomy().select(pl.col("id").alias("root_cause"), "retryable", "fix_zh", "fix_en")
+    return frame.join(tax, on="root_cause", how="left", maintain_order="left")

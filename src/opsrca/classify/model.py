@@ -1,0 +1,146 @@
+"""The statistical half of the classifier: TF-IDF (jieba words, optional char n-grams) + LR.
+
+``RootCauseModel`` follows scikit-learn manners: ``__init__`` stores parameters, ``fit`` sets
+learned state with a trailing underscore, ``check_is_fitted`` guards inference. Its input is
+the feature documents of ``opsrca.classify.tokenize.feature_docs`` (template + field tokens).
+LogisticRegression's multinomial probabilities serve as the confidence; below ``threshold``
+the answer is ``unknown``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
+
+from opsrca.classify.taxonomy import UNKNOWN
+from opsrca.classify.tokenize import tokenize
+
+__all__ = ["RootCauseModel"]
+
+
+class RootCauseModel(ClassifierMixin, BaseEstimator):
+    """Linear root-cause classifier over feature documents.
+
+    Parameters
+    ----------
+    char_ngrams : also use char_wb 2-4 gram TF-IDF beside the jieba word 1-2 grams.
+    C : inverse regularization strength of the logistic regression.
+    threshold : probability below which ``predict`` answers ``unknown``.
+    random_state : seed for the solver (training is deterministic).
+    """
+
+    def __init__(
+        self,
+        *,
+        char_ngrams: bool = True,
+        C: float = 10.0,
+        threshold: float = 0.5,
+        random_state: int = 0,
+    ) -> None:
+        self.char_ngrams = char_ngrams
+        self.C = C
+        self.threshold = threshold
+        self.random_state = random_state
+
+    def _pipeline(self) -> Pipeline:
+        parts: list[tuple[str, Any]] = [
+            (
+                "word",
+                TfidfVectorizer(
+                    tokenizer=tokenize,
+                    token_pattern=None,
+                    lowercase=False,
+                    ngram_range=(1, 2),
+                    sublinear_tf=True,
+                    dtype=np.float32,
+                ),
+            )
+        ]
+        if self.char_ngrams:
+            parts.append(
+                (
+                    "char",
+                    TfidfVectorizer(
+                        analyzer="char_wb",
+                        ngram_range=(2, 4),
+                        sublinear_tf=True,
+                        min_df=2,
+                        max_features=60000,
+                        dtype=np.float32,
+                    ),
+                )
+            )
+        clf = LogisticRegression(
+            C=self.C, max_iter=3000, class_weight="balanced", random_state=self.random_state
+        )
+        return Pipeline([("features", FeatureUnion(parts)), ("clf", clf)])
+
+    def fit(self, docs: Sequence[str], y: Sequence[str]) -> RootCauseModel:
+        """Learn the vocabulary and weights from feature documents and labels."""
+        if not 0.0 <= float(self.threshold) <= 1.0:
+            raise ValueError(f"threshold must be within [0, 1], got {self.threshold!r}")
+        if float(self.C) <= 0:
+            raise ValueError(f"C must be positive, got {self.C!r}")
+        labels = np.asarray(list(y), dtype=object)
+        if len(set(labels.tolist())) < 2:
+            raise ValueError("need at least two distinct labels to fit")
+        pipeline = self._pipeline()
+        # One BLAS thread: L-BFGS on small problems is many times slower with thread contention.
+        with threadpool_limits(limits=1, user_api="blas"):
+            pipeline.fit(list(docs), labels)
+        self.pipeline_ = pipeline
+        self.classes_ = pipeline.classes_
+        word = pipeline.named_steps["features"].transformer_list[0][1]
+        self.n_word_features_ = len(word.vocabulary_)
+        self.word_terms_ = np.asarray(word.get_feature_names_out(), dtype=object)
+        return self
+
+    def predict_proba(self, docs: Sequence[str]) -> np.ndarray:
+        """Class probabilities, columns in ``classes_`` order."""
+        check_is_fitted(self, "pipeline_")
+        return np.asarray(self.pipeline_.predict_proba(list(docs)))
+
+    def predict(self, docs: Sequence[str]) -> np.ndarray:
+        """Most probable class, or ``unknown`` where its probability is below ``threshold``."""
+        proba = self.predict_proba(docs)
+        best = proba.argmax(axis=1)
+        labels = self.classes_[best].astype(object)
+        labels[proba[np.arange(len(best)), best] < self.threshold] = UNKNOWN
+        return labels
+
+    def top_terms(self, docs: Sequence[str], classes: Sequence[str], k: int = 3) -> list[str]:
+        """The ``k`` word features that weigh most for the given class of each document.
+
+        Vectorized over the sparse matrix (no per-row model calls); used as evidence.
+        """
+        check_is_fitted(self, "pipeline_")
+        word = self.pipeline_.named_steps["features"].transformer_list[0][1]
+        x = word.transform(list(docs)).tocsr()
+        coef = self.pipeline_.named_steps["clf"].coef_[:, : self.n_word_features_]
+        if coef.shape[0] == 1:  # binary problems keep one row: the weights of classes_[1]
+            coef = np.vstack([-coef, coef])
+        index = {c: i for i, c in enumerate(self.classes_)}
+        cls = np.array([index.get(c, -1) for c in classes])
+        rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+        valid = cls[rows] >= 0
+        contrib = np.zeros(len(rows), dtype=np.float64)
+        contrib[valid] = x.data[valid] * coef[cls[rows[valid]], x.indices[valid]]
+        keep = contrib > 0
+        rows, cols, contrib = rows[keep], x.indices[keep], contrib[keep]
+        order = np.lexsort((-contrib, rows))
+        rows, cols = rows[order], cols[order]
+        starts = np.searchsorted(rows, np.arange(x.shape[0]))
+        rank = np.arange(len(rows)) - starts[rows]
+        top = rank < k
+        out: list[list[str]] = [[] for _ in range(x.shape[0])]
+        for r, term in zip(rows[top].tolist(), self.word_terms_[cols[top]].tolist(), strict=True):
+            out[r].append(term)
+        return [", ".join(terms) for terms in out]

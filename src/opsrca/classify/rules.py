@@ -1,0 +1,204 @@
+"""Declarative rules (``opsrca/data/rules.toml``), evaluated vectorized over unique keys.
+
+A rule is a conjunction of conditions over platform, HTTP status, error/sub code, the
+template and the quota header; the highest-priority matching rule decides. All rules
+become one Polars expression (a ``coalesce`` over rules sorted by priority), so a frame of
+a few thousand unique templates is decided in one pass without a Python row loop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from opsrca.classify.taxonomy import label_ids
+from opsrca.errors import ConfigError
+from opsrca.paths import data_file
+
+__all__ = ["KEY_COLUMNS", "Rule", "apply_rules", "load_rules", "rules_sha256"]
+
+KEY_COLUMNS: tuple[str, ...] = (
+    "template",
+    "platform",
+    "http_status",
+    "error_code",
+    "sub_code",
+    "rate_limit_exhausted",
+)
+"""The columns a decision depends on; classification runs once per unique combination."""
+
+_QUOTA = {"== 0", "> 0", "missing"}
+_KNOWN = {
+    "id",
+    "label",
+    "priority",
+    "reason",
+    "confidence",
+    "platform",
+    "http_status",
+    "error_code",
+    "sub_code",
+    "message",
+    "not_message",
+    "rate_limit_remaining",
+    "example",
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule; every condition given must hold."""
+
+    id: str
+    label: str
+    priority: int
+    reason: str
+    confidence: float = 0.97
+    platform: tuple[str, ...] = ()
+    http_status: tuple[int, ...] = ()
+    error_code: tuple[str, ...] = ()
+    sub_code: str | None = None
+    message: str | None = None
+    not_message: str | None = None
+    rate_limit_remaining: tuple[str, ...] = ()
+    example: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def expr(self) -> pl.Expr:
+        """Boolean expression over a keys frame: does this rule match the row?"""
+        conds: list[pl.Expr] = []
+        if self.platform:
+            conds.append(pl.col("platform").str.to_lowercase().is_in(list(self.platform)))
+        if self.http_status:
+            conds.append(pl.col("http_status").is_in(list(self.http_status)))
+        if self.error_code:
+            conds.append(pl.col("error_code").is_in(list(self.error_code)))
+        if self.sub_code:
+            conds.append(pl.col("sub_code").str.contains(f"(?i){self.sub_code}"))
+        if self.message:
+            conds.append(pl.col("template").str.contains(f"(?i){self.message}"))
+        if self.not_message:
+            conds.append(~pl.col("template").str.contains(f"(?i){self.not_message}"))
+        if self.rate_limit_remaining:
+            flag = pl.col("rate_limit_exhausted")
+            states = {"== 0": flag.eq(True), "> 0": flag.eq(False), "missing": flag.is_null()}
+            any_state = pl.lit(False)
+            for state in self.rate_limit_remaining:
+                any_state = any_state | states[state].fill_null(False)
+            conds.append(any_state)
+        out = pl.lit(True)
+        for cond in conds:
+            out = out & cond.fill_null(False)
+        return out
+
+
+def _rule(entry: dict[str, Any], source: Path, labels: set[str]) -> Rule:
+    rid = entry.get("id", "?")
+    unknown = set(entry) - _KNOWN
+    if unknown:
+        raise ConfigError(f"{source}: rule {rid!r} has unknown fields {sorted(unknown)}")
+    for key in ("id", "label", "priority", "reason", "example"):
+        if key not in entry:
+            raise ConfigError(f"{source}: rule {rid!r} lacks {key!r}")
+    if entry["label"] not in labels:
+        raise ConfigError(f"{source}: rule {rid!r} has label {entry['label']!r}, not a taxonomy id")
+    raw_quota = entry.get("rate_limit_remaining", ())
+    quota = (raw_quota,) if isinstance(raw_quota, str) else tuple(raw_quota)
+    if any(q not in _QUOTA for q in quota):
+        raise ConfigError(
+            f"{source}: rule {rid!r}: rate_limit_remaining {raw_quota!r}; "
+            f"expected one (or a list) of {sorted(_QUOTA)}"
+        )
+    conditions = (
+        "platform",
+        "http_status",
+        "error_code",
+        "sub_code",
+        "message",
+        "rate_limit_remaining",
+    )
+    if not any(k in entry for k in conditions):
+        raise ConfigError(f"{source}: rule {rid!r} has no condition")
+    return Rule(
+        id=str(entry["id"]),
+        label=str(entry["label"]),
+        priority=int(entry["priority"]),
+        reason=str(entry["reason"]),
+        confidence=float(entry.get("confidence", 0.97)),
+        platform=tuple(str(p).lower() for p in entry.get("platform", [])),
+        http_status=tuple(int(s) for s in entry.get("http_status", [])),
+        error_code=tuple(str(c) for c in entry.get("error_code", [])),
+        sub_code=entry.get("sub_code"),
+        message=entry.get("message"),
+        not_message=entry.get("not_message"),
+        rate_limit_remaining=quota,
+        example=dict(entry["example"]),
+    )
+
+
+@lru_cache(maxsize=8)
+def load_rules(path: Path | None = None) -> tuple[Rule, ...]:
+    """Rules sorted by priority (highest first), validated against the taxonomy."""
+    source = path or data_file("rules.toml")
+    try:
+        with open(source, "rb") as fh:
+            raw = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read rules file {str(source)!r}: {exc}") from exc
+    labels = set(label_ids())
+    rules = [_rule(entry, source, labels) for entry in raw.get("rule", [])]
+    ids = [r.id for r in rules]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ConfigError(f"{source}: duplicate rule ids {dupes}")
+    # Stable sort: among equal priorities the file order decides.
+    return tuple(sorted(rules, key=lambda r: -r.priority))
+
+
+def rules_sha256(path: Path | None = None) -> str:
+    """Hash of the rules file (recorded in a model's manifest)."""
+    return hashlib.sha256((path or data_file("rules.toml")).read_bytes()).hexdigest()
+
+
+def _ensure_key_columns(keys: pl.DataFrame) -> pl.DataFrame:
+    types = {
+        "template": pl.String,
+        "platform": pl.String,
+        "http_status": pl.Int64,
+        "error_code": pl.String,
+        "sub_code": pl.String,
+        "rate_limit_exhausted": pl.Boolean,
+    }
+    return keys.with_columns(
+        (pl.col(c) if c in keys.columns else pl.lit(None)).cast(t, strict=False).alias(c)
+        for c, t in types.items()
+    )
+
+
+def apply_rules(keys: pl.DataFrame, rules: tuple[Rule, ...] | None = None) -> pl.DataFrame:
+    """Add ``rule_id, rule_label, rule_confidence, rule_reason`` (nulls where no rule is certain)."""
+    rules = load_rules() if rules is None else rules
+    frame = _ensure_key_columns(keys)
+    if not rules:
+        return keys.with_columns(
+            pl.lit(None, pl.String).alias("rule_id"),
+            pl.lit(None, pl.String).alias("rule_label"),
+            pl.lit(None, pl.Float64).alias("rule_confidence"),
+            pl.lit(None, pl.String).alias("rule_reason"),
+        )
+    winner = pl.coalesce([pl.when(r.expr()).then(pl.lit(r.id)) for r in rules])
+    ids = frame.select(winner.alias("rule_id"))["rule_id"]
+    meta = pl.DataFrame(
+        {
+            "rule_id": [r.id for r in rules],
+            "rule_label": [r.label for r in rules],
+            "rule_confidence": [r.confidence for r in rules],
+            "rule_reason": [r.reason for r in rules],
+        }
+    )
+    return keys.with_columns(ids).join(meta, on="rule_id", how="left", maintain_order="left")

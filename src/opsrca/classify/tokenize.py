@@ -1,0 +1,115 @@
+"""Tokenizer of the model: jieba for Chinese runs, lowercase word tokens for everything else.
+
+A module-level function (lambdas cannot be persisted with skops). jieba is loaded once,
+quietly, with the shipped domain dictionary (``opsrca/data/jieba_userdict.txt``) so terms
+such as 奇门, 人脸核验 or 运费模板 stay whole tokens.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from functools import lru_cache
+from typing import Any
+
+import polars as pl
+
+from opsrca.paths import data_file
+
+__all__ = ["feature_docs", "tokenize"]
+
+_TOKEN = re.compile(
+    r"(?P<feat>__[a-z0-9_.\-]+__)"  # structured-field tokens such as __status_401__
+    r"|(?P<ph><[A-Z]+>)"  # normalizer placeholders
+    r"|(?P<cjk>[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)"
+    r"|(?P<word>[A-Za-z][A-Za-z0-9]*)"
+)
+_lock = threading.Lock()
+_jieba: Any = None
+
+
+def _tokenizer() -> Any:
+    """The jieba tokenizer with the domain dictionary, built once per process."""
+    global _jieba
+    if _jieba is None:
+        with _lock:
+            if _jieba is None:
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+                tok = jieba.Tokenizer()
+                with open(data_file("jieba_userdict.txt"), "rb") as fh:
+                    tok.load_userdict(fh)
+                _jieba = tok
+    return _jieba
+
+
+@lru_cache(maxsize=65536)
+def _cut(run: str) -> tuple[str, ...]:
+    """jieba words of one Chinese run (cached: the same runs recur across templates)."""
+    return tuple(w for w in _tokenizer().lcut(run, HMM=False) if w.strip())
+
+
+def tokenize(doc: str) -> list[str]:
+    """Tokens of a feature document: jieba words, lowercase English words, field tokens."""
+    out: list[str] = []
+    for match in _TOKEN.finditer(doc):
+        kind = match.lastgroup
+        text = match.group()
+        if kind == "cjk":
+            out.extend(_cut(text))
+        elif kind == "word":
+            out.append(text.lower())
+        else:
+            out.append(text.lower() if kind == "feat" else text)
+    return out
+
+
+def _token(prefix: str, col: str) -> pl.Expr:
+    """`` __prefix_value__`` for a non-empty field value, else an empty string."""
+    value = (
+        pl.col(col)
+        .cast(pl.String)
+        .str.strip_chars()
+        .str.to_lowercase()
+        .str.replace_all(r"[^a-z0-9_.\-]+", "_")
+        .str.slice(0, 40)
+    )
+    return (
+        pl.when(value.is_null() | value.is_in(["", "0", "none", "null", "nan"]))
+        .then(pl.lit(""))
+        .otherwise(pl.lit(f" __{prefix}_") + value + pl.lit("__"))
+    )
+
+
+def feature_docs(keys: pl.DataFrame) -> pl.Series:
+    """The model's input documents: template plus the structured fields as tokens.
+
+    ``keys`` has ``template`` and any of platform, http_status, error_code, sub_code,
+    rate_limit_exhausted; missing columns are treated as empty.
+    """
+    frame = keys.with_columns(
+        pl.lit(None, dtype=pl.String).alias(c)
+        for c in ("platform", "http_status", "error_code", "sub_code")
+        if c not in keys.columns
+    )
+    exhausted = (
+        pl.col("rate_limit_exhausted").fill_null(False)
+        if "rate_limit_exhausted" in frame.columns
+        else pl.lit(False)
+    )
+    status = pl.col("http_status").cast(pl.String)
+    return frame.select(
+        (
+            pl.col("template").fill_null("")
+            + _token("platform", "platform")
+            + _token("status", "http_status")
+            + pl.when(status.is_null() | (status == "0"))
+            .then(pl.lit(""))
+            .otherwise(pl.lit(" __status_") + status.str.slice(0, 1) + pl.lit("xx__"))
+            + _token("code", "error_code")
+            + _token("sub", "sub_code")
+            + pl.when(exhausted).then(pl.lit(" __ratelimit_exhausted__")).otherwise(pl.lit(""))
+        ).alias("doc")
+    )["doc"]

@@ -1,0 +1,236 @@
+"""`opsrca train`, `opsrca evaluate`, `opsrca classify` (registered on the shared app)."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import polars as pl
+import typer
+from rich.table import Table
+
+from opsrca.cli._app import DEFAULT_DB_PATH, DbOption, app, console
+
+ModelOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--model", help="Model folder (default: the bundled models/default).", file_okay=False
+    ),
+]
+LabeledArg = Annotated[
+    Path,
+    typer.Argument(
+        help="Labeled CSV (message, label, platform, http_status, error_code, sub_code, source, group).",
+        exists=True,
+        dir_okay=False,
+    ),
+]
+
+
+class Lang(StrEnum):
+    """Language of the ``fix`` column."""
+
+    zh = "zh"
+    en = "en"
+
+
+def _metrics_table(title: str, split: dict[str, Any]) -> Table:
+    """Per-class precision/recall/F1 for rules, model and hybrid side by side."""
+    table = Table(title=title, show_lines=False)
+    table.add_column("root cause")
+    table.add_column("n", justify="right")
+    for method in ("rules", "model", "hybrid"):
+        for metric in ("P", "R", "F1"):
+            table.add_column(f"{method} {metric}", justify="right")
+    per = {m: split[m]["per_class"] for m in ("rules", "model", "hybrid")}
+    for label, stats in split["hybrid"]["per_class"].items():
+        cells = [label, str(stats["support"])]
+        for method in ("rules", "model", "hybrid"):
+            s = per[method].get(label, {"precision": 0, "recall": 0, "f1": 0})
+            cells += [f"{s['precision']:.2f}", f"{s['recall']:.2f}", f"{s['f1']:.2f}"]
+        table.add_row(*cells)
+    macro = ["[bold]macro-F1[/]", ""]
+    for method in ("rules", "model", "hybrid"):
+        macro += ["", "", f"[bold]{split[method]['macro_f1']:.3f}[/]"]
+    table.add_row(*macro)
+    return table
+
+
+def _confusion_table(title: str, confusion: dict[str, Any]) -> Table:
+    """Confusion matrix: rows are true labels (numbered), columns the predicted label numbers."""
+    labels = confusion["labels"]
+    table = Table(
+        title=title, show_lines=False, caption="rows: true label; columns: predicted (by number)"
+    )
+    table.add_column("#", justify="right")
+    table.add_column("true label")
+    for i in range(len(labels)):
+        table.add_column(str(i + 1), justify="right")
+    for i, (lab, row) in enumerate(zip(labels, confusion["matrix"], strict=True)):
+        table.add_row(str(i + 1), lab, *[str(v) if v else "·" for v in row])
+    return table
+
+
+@app.command()
+def train(labeled: LabeledArg, model: ModelOption = None) -> None:
+    """Train the root-cause model: grouped cross-validation, threshold tuning, then a fit on
+    all rows, written with skops plus manifest.json and model_card.md.
+
+    Example: opsrca train data/samples/labeled_errors.csv --model models/default
+    """
+    from opsrca.classify import train as train_model
+
+    manifest = train_model(labeled, model_dir=model)
+    metrics = manifest["metrics"]
+    console.print(
+        f"trained on {manifest['data_rows']} rows, {len(manifest['labels'])} labels; "
+        f"features {manifest['feature_config']['name']}; threshold {manifest['threshold']}"
+    )
+    for comp in metrics["feature_comparison"]:
+        console.print(
+            f"  config {comp['config']}: grouped-CV macro-F1 {comp['grouped_cv_macro_f1']}"
+        )
+    for split in ("grouped_cv", "source_holdout"):
+        if metrics.get(split):
+            console.print(
+                f"  {split}: macro-F1 rules {metrics[split]['rules']['macro_f1']:.3f}, "
+                f"model {metrics[split]['model']['macro_f1']:.3f}, "
+                f"hybrid {metrics[split]['hybrid']['macro_f1']:.3f}"
+            )
+    console.print(f"model written to {model or 'models/default'}")
+
+
+@app.command()
+def evaluate(
+    labeled: LabeledArg,
+    model: ModelOption = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print machine-readable metrics.")
+    ] = False,
+) -> None:
+    """Score rules alone, model alone and the hybrid side by side: cross-validated (grouped by
+    `group`, and by held-out `source` family), plus the fitted model when LABELED is not its
+    training data. Never changes the model.
+
+    Example: opsrca evaluate data/samples/labeled_errors.csv --json
+    """
+    from opsrca.classify import evaluate as evaluate_model
+
+    report = evaluate_model(labeled, model_dir=model)
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    console.print(
+        f"{report['data_rows']} rows; threshold {report['threshold']}; "
+        f"features {report['feature_config']['name']}"
+    )
+    for split, title in (("grouped_cv", "grouped CV"), ("source_holdout", "held-out sources")):
+        if report[split]:
+            console.print(
+                f"{title} macro-F1: "
+                + ", ".join(
+                    f"{m} {report[split][m]['macro_f1']:.3f}" for m in ("rules", "model", "hybrid")
+                )
+            )
+    console.print(_metrics_table("grouped cross-validation (refit per fold)", report["grouped_cv"]))
+    console.print(
+        _confusion_table(
+            "hybrid confusion, grouped CV", report["grouped_cv"]["hybrid"]["confusion"]
+        )
+    )
+    if report["source_holdout"]:
+        console.print(
+            _metrics_table("held-out source families (refit per fold)", report["source_holdout"])
+        )
+    if report["same_as_training_data"]:
+        console.print(
+            "[yellow]this file is the model's training data: the fitted model's own score would be "
+            "optimistic, so only cross-validated scores are shown[/]"
+        )
+    elif report["fitted_model"]:
+        console.print(
+            _metrics_table(
+                "fitted model on this file (not its training data)", report["fitted_model"]
+            )
+        )
+
+
+@app.command()
+def classify(
+    input_path: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="[INPUT]",
+            help="CSV / Parquet / JSONL with a `message` column. Omit to classify the database.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="OUT file: .csv (UTF-8 with BOM) or .parquet.", dir_okay=False
+        ),
+    ] = None,
+    model: ModelOption = None,
+    db: DbOption = DEFAULT_DB_PATH,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            "--threshold", min=0.0, max=1.0, help="Abstain threshold (default: the model's)."
+        ),
+    ] = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the `fix` column.")] = Lang.zh,
+) -> None:
+    """Classify error messages into root causes with the fix. With INPUT, writes every input
+    column plus template, root_cause, confidence, method, rule_id, evidence, retryable, fix (in
+    --lang) and the fix in the other language to --output; without INPUT, classifies the failed
+    events in the database (table classifications). Never changes a model.
+
+    Example: opsrca classify errors.csv --output classified.csv --lang en
+    """
+    from opsrca.classify import classify_db, classify_file
+
+    if input_path is not None:
+        if output is None:
+            raise typer.BadParameter("--output is required with INPUT", param_hint="--output")
+        counts = classify_file(
+            input_path, output, model_dir=model, threshold=threshold, lang=lang.value
+        )
+        where = f"written to {output}"
+    else:
+        from opsrca import store
+
+        if output is not None:
+            raise typer.BadParameter(
+                "--output needs an INPUT file; without INPUT results are stored in the database",
+                param_hint="--output",
+            )
+
+        if not db.exists():
+            raise typer.BadParameter(
+                f"database {str(db)!r} does not exist; run `opsrca ingest PATH` first",
+                param_hint="--db",
+            )
+        con = store.connect(db)
+        try:
+            counts = classify_db(con, model_dir=model, threshold=threshold)
+        finally:
+            con.close()
+        where = f"stored in table classifications of {db}"
+    _print_counts(counts, lang.value)
+    console.print(
+        f"{int(counts['events'].sum()) if counts.height else 0} events classified; {where}"
+    )
+
+
+def _print_counts(counts: pl.DataFrame, lang: str) -> None:
+    table = Table(title="events by root cause")
+    table.add_column("root cause")
+    table.add_column("events", justify="right")
+    table.add_column("fix")
+    for row in counts.iter_rows(named=True):
+        table.add_row(row["root_cause"], str(row["events"]), row[f"fix_{lang}"] or "")
+    console.print(table)

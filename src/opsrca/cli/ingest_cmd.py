@@ -1,0 +1,180 @@
+"""Commands of the ingest area: ``ingest``, ``query``, ``export``."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from opsrca import store
+from opsrca.cli._app import DEFAULT_DB_PATH, DbOption, app, console, err_console, fail
+from opsrca.ingest import ingest_paths, parse_mappings, summary_table
+from opsrca.ingest.export import export_table, run_query
+
+
+class SourceFormat(StrEnum):
+    """Source formats ``--format`` can force."""
+
+    tiktok_csv = "tiktok_csv"
+    qimen_log = "qimen_log"
+    ozon_jsonl = "ozon_jsonl"
+    taobao_jsonl = "taobao_jsonl"
+    generic = "generic"
+
+
+class OutputFormat(StrEnum):
+    """How ``query`` prints rows."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class ExportFormat(StrEnum):
+    """File formats of ``export``."""
+
+    csv = "csv"
+    parquet = "parquet"
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Export files or folders (walked recursively).")
+    ],
+    db: DbOption = DEFAULT_DB_PATH,
+    fmt: Annotated[
+        SourceFormat | None,
+        typer.Option(
+            "--format", help="Force the source format instead of detecting it from the header/keys."
+        ),
+    ] = None,
+    tz: Annotated[
+        str, typer.Option("--tz", help="Time zone of timestamps without one.")
+    ] = "Asia/Shanghai",
+    maps: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="Extra column mapping SOURCE_COLUMN=field (repeatable), e.g. 'Fehler=message'.",
+        ),
+    ] = None,
+    keep_pii: Annotated[
+        bool,
+        typer.Option(
+            "--keep-pii", help="Do NOT mask phones, ID cards, e-mails, addresses (opt-out)."
+        ),
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="A file with any rejected row is not loaded; exit 2.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Load exports (TikTok CSV, Qimen 同步日志 CSV/XLSX, Ozon / Taobao JSON Lines) into the database.
+
+    Prints rows in = events + rejects per file. Exit code 0 when everything
+    loaded cleanly, 1 when rows were rejected or a file could not be read.
+
+    Example: opsrca ingest data/samples/dump --db opsrca.duckdb --map 错误详情=message
+    """
+    mappings = parse_mappings(maps)
+    con = store.connect(db)
+    try:
+        report = ingest_paths(
+            paths,
+            con,
+            fmt=fmt.value if fmt else None,
+            tz=tz,
+            mappings=mappings,
+            keep_pii=keep_pii,
+            progress=not quiet and sys.stderr.isatty(),
+            strict=strict,
+        )
+    finally:
+        con.close()
+    console.print(summary_table(report))
+    for f in report.files:
+        if f.error:
+            err_console.print(
+                f"[bold red]error:[/] {escape(f.error)}", highlight=False, soft_wrap=True
+            )
+    if report.rejects:
+        console.print(
+            f"{report.rejects:,} row(s) rejected; see them with: "
+            f"opsrca query \"SELECT source_file, source_line, reason FROM rejects WHERE batch_id = '{report.batch_id}'\"",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if strict and not report.ok:
+        raise fail(
+            f"--strict: {report.rejects:,} row(s) rejected; fix the files or run without --strict"
+        )
+    if not report.ok:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def query(
+    sql: Annotated[str, typer.Argument(help="One SQL statement (DuckDB dialect).")],
+    db: DbOption = DEFAULT_DB_PATH,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="table, csv or json.")
+    ] = OutputFormat.table,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, help="Print at most this many rows.")
+    ] = 100,
+) -> None:
+    """Run SQL on the database (read-only) and print the result.
+
+    Tables: events, rejects, ingested_files, classifications, dupe_pairs, overlap_findings, lint_findings.
+
+    Example: opsrca query "SELECT platform, count(*) AS n FROM events GROUP BY 1 ORDER BY n DESC"
+    """
+    con = store.connect(db, read_only=True)
+    try:
+        frame, total = run_query(con, sql, limit=limit)
+    finally:
+        con.close()
+    if output is OutputFormat.csv:
+        sys.stdout.write(frame.write_csv())
+        return
+    if output is OutputFormat.json:
+        sys.stdout.write(frame.write_json() + "\n")
+        return
+    table = Table(show_lines=False)
+    for col in frame.columns:
+        table.add_column(col, overflow="fold")
+    for row in frame.iter_rows():
+        table.add_row(*("" if v is None else escape(str(v)) for v in row))
+    console.print(table)
+    shown = (
+        f"showing {frame.height:,} of {total:,} rows" if total > frame.height else f"{total:,} rows"
+    )
+    console.print(f"[dim]{shown}[/]")
+
+
+@app.command()
+def export(
+    out: Annotated[Path, typer.Option("--out", help="File to write.", dir_okay=False)],
+    db: DbOption = DEFAULT_DB_PATH,
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option("--format", help="csv (UTF-8 with BOM, opens in Excel) or parquet."),
+    ] = ExportFormat.csv,
+    table: Annotated[str, typer.Option("--table", help="Table to export.")] = "events",
+) -> None:
+    """Export a table to CSV (UTF-8 with BOM so Excel shows Chinese correctly) or Parquet.
+
+    Example: opsrca export --format csv --out events.csv --table events
+    """
+    con = store.connect(db, read_only=True)
+    try:
+        rows = export_table(con, table, out, fmt=fmt.value)
+    finally:
+        con.close()
+    console.print(f"wrote {rows:,} rows of {table} to {out}", highlight=False)

@@ -1,0 +1,346 @@
+"""CSV reader: a fast path straight into Polars, and a record scan for messy files.
+
+Fast path: UTF-8 bytes go to ``polars.read_csv`` with every column as String;
+it is taken when Polars yields exactly one row per physical line (no quoted
+newline, no runaway quote) and no row has too many fields. Rows whose last
+column is empty are re-counted against their physical line to catch rows with
+too few fields. Line numbers are then row index + 2.
+
+Record scan (anything else): the text is cut into physical lines; a record is
+a run of lines whose running count of structural quotes is odd until it closes
+(quoted newlines); field counts come from one regex over the records. Only
+well-formed records reach a CSV parser, so a ragged row or an unbalanced quote
+becomes a reject instead of corrupting the rest of the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import polars as pl
+
+from opsrca.ingest.detect import decode, sniff_separator, split_header
+from opsrca.ingest.readers import (
+    BAD_SCHEMA,
+    LINE,
+    RAW,
+    LineIndex,
+    NotUtf8Error,
+    RawRows,
+    lines_of_bytes,
+    physical_lines,
+)
+
+_MAX_QUOTE_PASSES = 50
+
+
+def _bad(frame: pl.DataFrame, msg: pl.Expr) -> pl.DataFrame:
+    return frame.select(
+        pl.col(LINE),
+        pl.lit(None, dtype=pl.String).alias("__field"),
+        msg.alias("__msg"),
+        pl.col(RAW),
+    )
+
+
+def _group_records(body: pl.DataFrame, sep: str, ncols: int) -> pl.DataFrame:
+    """Records ``(__line, __last, __raw, __quotes, __forced)`` from physical lines.
+
+    A line with a stray quote would swallow the following lines into one
+    record; a multi-line record that is not well-formed CSV (or never closes)
+    has its first line cut out as a standalone bad line and the rest is
+    regrouped. Each pass is
+    vectorized; passes stop when no such record is left.
+    """
+    quotes = body["text"].str.count_matches('"', literal=True)
+    stray = pl.Series("__stray_n", [0] * body.height, dtype=quotes.dtype)
+    odd = (quotes % 2 == 1).arg_true()  # a single stray quote makes its line odd
+    if odd.len():
+        stray = stray.scatter(odd, body["text"].gather(odd).str.count_matches(_stray_quote(sep)))
+    frame = body.with_columns(
+        (quotes - stray).alias("__q"), (stray > 0).alias("__stray"), pl.lit(False).alias("__forced")
+    )
+    records = pl.DataFrame()
+    for _ in range(_MAX_QUOTE_PASSES):
+        qq = pl.when(pl.col("__forced")).then(0).otherwise(pl.col("__q"))
+        frame = frame.with_columns(
+            (((qq.cum_sum() - qq) % 2 == 0) | pl.col("__forced")).alias("__start")
+        )
+        if frame["__start"].all():
+            return frame.select(
+                pl.col(LINE),
+                pl.col(LINE).alias("__last"),
+                pl.col("text").alias(RAW),
+                pl.col("__q").alias("__quotes"),
+                pl.col("__forced"),
+                pl.col("__stray"),
+            )
+        records = (
+            frame.with_columns(pl.col("__start").cum_sum().alias("__rec"))
+            .group_by("__rec", maintain_order=True)
+            .agg(
+                pl.col(LINE).first(),
+                pl.col(LINE).last().alias("__last"),
+                pl.col("text").str.join("\n").alias(RAW),
+                pl.col("__q").sum().alias("__quotes"),
+                pl.col("__forced").first(),
+                pl.col("__stray").any(),
+            )
+            .drop("__rec")
+        )
+        cut = records.filter(
+            (pl.col("__last") > pl.col(LINE))
+            & ~pl.col("__forced")
+            & ((pl.col("__quotes") % 2 == 1) | ~pl.col(RAW).str.contains(_well_formed(sep)))
+        )
+        if cut.height == 0:
+            break
+        frame = frame.with_columns(pl.col("__forced") | pl.col(LINE).is_in(cut[LINE].implode()))
+    return records
+
+
+def _well_formed(sep: str) -> str:
+    """Regex of a syntactically valid CSV record: quotes only around whole fields.
+
+    A genuine multi-line record (a quoted field with newlines) matches; text
+    swallowed by a stray quote almost never does, so only the latter is cut.
+    """
+    s = re.escape(sep)
+    field_re = f'(?:"(?:[^"]|"")*"|[^"{s}\\n]*)'
+    return f"^{field_re}(?:{s}{field_re})*$"
+
+
+def _stray_quote(sep: str) -> str:
+    """A quote inside an unquoted field (``12" screen``): literal text, as Excel and csv read it."""
+    s = re.escape(sep)
+    return f'[^{s}"]"[^{s}"]'
+
+
+def _field_count(expr: pl.Expr, sep: str) -> pl.Expr:
+    """Number of fields of a CSV record: separators outside quoted sections, plus one."""
+    s = re.escape(sep)
+    structural = expr.str.replace_all(f'([^{s}"])"([^{s}"])', "${1}${2}")
+    return structural.str.replace_all(r'"[^"]*"', "").str.count_matches(sep, literal=True) + 1
+
+
+def read_csv_text(text: str, *, name: str) -> RawRows:
+    """Split CSV text into rows (see module doc)."""
+    return read_csv_lines(physical_lines(text), name=name)
+
+
+def read_csv_lines(lines: pl.DataFrame, *, name: str) -> RawRows:
+    """Rows of a CSV file given as physical lines ``(__line, text)``."""
+    nonblank = lines.filter(pl.col("text").str.strip_chars() != "")
+    if nonblank.height == 0:
+        return RawRows("table", pl.DataFrame(schema={LINE: pl.Int64, RAW: pl.String}))
+    header_line = int(nonblank[LINE][0])
+    header_text = str(nonblank["text"][0])
+    sep = sniff_separator(header_text)
+    header = split_header(header_text, sep)
+    ncols = len(header)
+    body = lines.filter(pl.col(LINE) > header_line)
+    empty_rows = pl.DataFrame(
+        schema={LINE: pl.Int64, RAW: pl.String, **dict.fromkeys(header, pl.String)}
+    )
+    if body.height == 0:
+        return RawRows("table", empty_rows, header=header)
+    records = _group_records(body, sep, ncols)
+    # blank lines between records are not rows (documented): drop single-line blanks
+    records = records.filter(
+        ~((pl.col("__last") == pl.col(LINE)) & (pl.col(RAW).str.strip_chars() == ""))
+    )
+    unbalanced = (pl.col("__quotes") % 2 == 1) | pl.col("__forced")
+    bad_parts = [
+        _bad(
+            records.filter(unbalanced),
+            pl.lit(
+                'unbalanced quote (") — the quoted field never closes; fix the quoting of this line'
+            ),
+        )
+    ]
+    rest = records.filter(~unbalanced)
+    parts: list[pl.DataFrame] = []
+    strict, lenient = rest.filter(~pl.col("__stray")), rest.filter(pl.col("__stray"))
+    if strict.height:
+        parsed, ragged = _parse_strict(strict, header, sep)
+        parts.append(parsed)
+        bad_parts.append(ragged)
+    if lenient.height:
+        parsed, ragged = _parse_lenient(lenient, header, sep)
+        parts.append(parsed)
+        bad_parts.append(ragged)
+    bad = pl.concat(bad_parts).sort(LINE)
+    rows = pl.concat(parts).sort(LINE) if parts else empty_rows
+    return RawRows("table", rows, bad=bad, header=header)
+
+
+def _ragged(records: pl.DataFrame, ncols: int) -> pl.DataFrame:
+    return _bad(
+        records,
+        pl.format(
+            "ragged row: expected {} fields like the header, found {}", pl.lit(ncols), pl.col("__n")
+        ),
+    )
+
+
+def _polars_parse(records: pl.DataFrame, header: list[str], sep: str) -> pl.DataFrame | None:
+    """Polars over the joined records; None when it refuses or splits them differently."""
+    blob = records[RAW].str.join("\n").item().encode("utf-8")
+    try:
+        parsed = pl.read_csv(
+            io.BytesIO(blob),
+            has_header=False,
+            new_columns=header,
+            schema=dict.fromkeys(header, pl.String),
+            separator=sep,
+            quote_char='"',
+            comment_prefix=None,
+            raise_if_empty=False,
+            truncate_ragged_lines=False,
+        )
+    except pl.exceptions.PolarsError:
+        return None
+    if parsed.height != records.height:
+        return None
+    return parsed.with_columns(records[LINE].alias(LINE), records[RAW].alias(RAW))
+
+
+def _parse_strict(
+    records: pl.DataFrame, header: list[str], sep: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Parse records without stray quotes; returns ``(rows, ragged rejects)``.
+
+    Polars goes first: a row with too many fields makes it refuse (then every
+    record's fields are counted), a row with too few leaves the last column
+    empty (then only those records are counted).
+    """
+    ncols = len(header)
+    parsed = _polars_parse(records, header, sep)
+    if parsed is not None:
+        short = parsed.filter(pl.col(header[-1]).is_null()).select(LINE, RAW)
+        counted = short.with_columns(_field_count(pl.col(RAW), sep).alias("__n"))
+        ragged = counted.filter(pl.col("__n") != ncols)
+        if ragged.height:
+            parsed = parsed.filter(~pl.col(LINE).is_in(ragged[LINE].implode()))
+        return parsed, _ragged(ragged, ncols)
+    counted = records.select(LINE, RAW).with_columns(_field_count(pl.col(RAW), sep).alias("__n"))
+    ragged = counted.filter(pl.col("__n") != ncols)
+    good = counted.filter(pl.col("__n") == ncols).select(LINE, RAW)
+    if good.height == 0:
+        return _parse_lenient(good, header, sep)[0], _ragged(ragged, ncols)
+    parsed = _polars_parse(good, header, sep)
+    if parsed is None:  # Polars still refuses: read these records one by one
+        parsed, more = _parse_lenient(good, header, sep)
+        return parsed, pl.concat([_ragged(ragged, ncols), more])
+    return parsed, _ragged(ragged, ncols)
+
+
+def _parse_lenient(
+    records: pl.DataFrame, header: list[str], sep: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Python's csv per record, as Excel reads stray quotes; returns ``(rows, ragged rejects)``.
+
+    Only records Polars cannot take go here (usually a handful).
+    """
+    ncols = len(header)
+    rows = [next(csv.reader(io.StringIO(r), delimiter=sep), []) for r in records[RAW].to_list()]
+    n = pl.Series("__n", [len(r) for r in rows], dtype=pl.Int64)
+    ok = n == ncols
+    frame = pl.DataFrame(
+        [[r[i] if len(r) == ncols and r[i] != "" else None for r in rows] for i in range(ncols)],
+        schema=dict.fromkeys(header, pl.String),
+        orient="col",
+    ).with_columns(records[LINE].alias(LINE), records[RAW].alias(RAW))
+    ragged = records.select(LINE, RAW).with_columns(n).filter(~ok)
+    return frame.filter(ok), _ragged(ragged, ncols)
+
+
+def _fast_csv(data: bytes) -> RawRows | None:
+    """Parse clean UTF-8 CSV straight from bytes; None when the file needs the record scan.
+
+    Clean means: header on line 1, Polars yields exactly one row per physical
+    line (so no quoted newline or runaway quote), and no row has too many
+    fields (Polars raises). Rows with an empty last column are re-counted
+    against their physical line to catch rows with too few fields.
+    """
+    end = data.find(b"\n")
+    first = data[: end if end >= 0 else len(data)]
+    try:
+        header_text = first.decode("utf-8").rstrip("\r")
+    except UnicodeDecodeError as exc:
+        raise NotUtf8Error from exc
+    if not header_text.strip():
+        return None
+    sep = sniff_separator(header_text)
+    header = split_header(header_text, sep)
+    try:
+        frame = pl.read_csv(
+            data,
+            has_header=False,
+            skip_lines=1,
+            schema=dict.fromkeys(header, pl.String),
+            separator=sep,
+            quote_char='"',
+            comment_prefix=None,
+            raise_if_empty=False,
+            truncate_ragged_lines=False,
+        )
+    except pl.exceptions.ComputeError as exc:
+        if "utf-8" in str(exc).lower() or "utf8" in str(exc).lower():
+            raise NotUtf8Error from exc
+        return None
+    except pl.exceptions.PolarsError:
+        return None
+    n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1) - 1
+    if frame.height != n_lines:
+        return None
+    frame = frame.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias(LINE))
+    index = LineIndex(data)
+    bad = pl.DataFrame(schema=BAD_SCHEMA)
+    last = header[-1]
+    short = frame.filter(pl.col(last).is_null()).select(LINE)
+    if short.height:
+        ncols = len(header)
+        counted = short.with_columns(index.text_of(short[LINE]).alias("text")).with_columns(
+            _field_count(pl.col("text"), sep).alias("__n"),
+            (pl.col("text").str.strip_chars() == "").alias("__blank"),
+        )
+        blank = counted.filter(pl.col("__blank"))[LINE]
+        ragged = counted.filter(~pl.col("__blank") & (pl.col("__n") != ncols))
+        bad = ragged.select(
+            pl.col(LINE),
+            pl.lit(None, dtype=pl.String).alias("__field"),
+            pl.format(
+                "ragged row: expected {} fields like the header, found {}",
+                pl.lit(ncols),
+                pl.col("__n"),
+            ).alias("__msg"),
+            pl.col("text").alias(RAW),
+        )
+        drop = pl.concat([blank, ragged[LINE]])
+        if drop.len():
+            frame = frame.filter(~pl.col(LINE).is_in(drop.implode()))
+    return RawRows("table", frame, bad=bad, header=header, index=index)
+
+
+def read_csv_bytes(data: bytes, *, name: str) -> tuple[RawRows, str]:
+    """Read CSV bytes of any supported encoding; returns ``(rows, encoding)``.
+
+    UTF-8 (with or without BOM) goes straight to Polars; other encodings are
+    decoded (GB18030, then charset-normalizer) and re-encoded once.
+    """
+    encoding = "utf-8"
+    body = data
+    if body.startswith(b"\xef\xbb\xbf"):
+        body, encoding = body[3:], "utf-8-sig"
+    try:
+        fast = _fast_csv(body)
+    except NotUtf8Error:
+        text, encoding = decode(data, name=name)
+        body = text.encode("utf-8")
+        fast = _fast_csv(body)
+    if fast is not None:
+        return fast, encoding
+    return read_csv_lines(lines_of_bytes(body), name=name), encoding

@@ -1,0 +1,122 @@
+"""Encoding and format detection: what a file is, without the user saying so.
+
+Encodings are tried strictly in the order real exports use them: UTF-8 (with or
+without BOM), then GB18030 (a superset of GBK, what Chinese Excel writes), and
+only then charset-normalizer's guess. Formats are told from the header (tables)
+or the keys of the first JSON objects, matched against ``aliases.toml``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+
+import polars as pl
+
+from opsrca.errors import InputError
+from opsrca.ingest.mapping import FormatSpec, load_aliases, resolve_columns
+
+TABLE_SUFFIXES: frozenset[str] = frozenset({".csv", ".tsv", ".txt"})
+EXCEL_SUFFIXES: frozenset[str] = frozenset({".xlsx", ".xlsm", ".xls"})
+JSON_SUFFIXES: frozenset[str] = frozenset({".jsonl", ".ndjson", ".json", ".log"})
+ALL_SUFFIXES: frozenset[str] = TABLE_SUFFIXES | EXCEL_SUFFIXES | JSON_SUFFIXES
+
+
+def decode(data: bytes, *, name: str = "file") -> tuple[str, str]:
+    """Decode file bytes; returns ``(text, encoding)`` with any BOM removed.
+
+    Raises InputError for binary data (NUL bytes) or text no decoder accepts.
+    """
+    if b"\x00" in data[:65536]:
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return data.decode("utf-16"), "utf-16"
+        raise InputError(
+            f"{name}: binary data (NUL bytes), not a text export; is it the right file?"
+        )
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes  # slow; only for what the strict decoders refuse
+
+    best = from_bytes(data[:1_000_000]).best()
+    if best is not None and best.encoding:
+        try:
+            return data.decode(best.encoding), best.encoding
+        except (UnicodeDecodeError, LookupError):
+            pass
+    raise InputError(
+        f"{name}: cannot decode as UTF-8 or GB18030; re-save it as UTF-8 (Excel: 'CSV UTF-8')"
+    )
+
+
+def sniff_separator(header_line: str) -> str:
+    """The field separator of a CSV header line: comma unless tabs or semicolons dominate."""
+    counts = {sep: header_line.count(sep) for sep in (",", "\t", ";", "|")}
+    best = max(counts, key=lambda k: counts[k])
+    return best if counts[best] > 0 else ","
+
+
+def split_header(header_line: str, sep: str) -> list[str]:
+    """The column names of one header line (quotes honoured, blanks named)."""
+    row = next(csv.reader(io.StringIO(header_line), delimiter=sep), [])
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(row):
+        name = raw.replace("\ufeff", "").strip() or f"column_{i + 1}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}_{seen[name]}"
+        else:
+            seen[name] = 1
+        names.append(name)
+    return names
+
+
+def detect_table_format(header: list[str], mappings: dict[str, str] | None = None) -> str | None:
+    """The table format whose detection columns are all in ``header``, best first."""
+    specs = sorted(
+        (s for s in load_aliases().formats.values() if s.kind == "table"), key=lambda s: s.priority
+    )
+    for spec in specs:
+        found, _ = resolve_columns(header, spec.with_mappings(mappings))
+        if all(f in found for f in spec.detect):
+            return spec.name
+    return None
+
+
+def detect_json_format(lines: pl.Series, mappings: dict[str, str] | None = None) -> str | None:
+    """The JSON Lines format whose detection paths resolve in the first objects of ``lines``."""
+    sample = lines.head(50)
+    specs = sorted(
+        (s for s in load_aliases().formats.values() if s.kind == "json"), key=lambda s: s.priority
+    )
+    best: tuple[int, str] | None = None
+    for spec in specs:
+        spec = spec.with_mappings(mappings)
+        hits = 0
+        for target in spec.detect:
+            paths = spec.fields.get(target, ())
+            if any(sample.str.json_path_match(p).is_not_null().any() for p in paths):
+                hits += 1
+        if hits == len(spec.detect) and (best is None or hits > best[0]):
+            best = (hits, spec.name)
+    return best[1] if best else None
+
+
+def spec_for(name: str) -> FormatSpec:
+    """The FormatSpec called ``name`` or an InputError listing the known ones."""
+    formats = load_aliases().formats
+    if name not in formats:
+        raise InputError(f"unknown format {name!r}; use one of {', '.join(formats)}")
+    return formats[name]

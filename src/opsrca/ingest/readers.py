@@ -1,0 +1,178 @@
+"""Readers: file content → one String column per source column, plus line numbers.
+
+Every reader returns ``RawRows``: the rows it could split (``rows``: source
+columns as strings, ``__line`` = physical 1-based line of the row's start,
+``__raw`` = the row's text when kept) and the rows it could not (``bad``:
+line, reason, raw). Nothing is dropped silently: ``rows + bad`` is every row.
+This module holds the shared pieces plus the JSON Lines and Excel readers; CSV
+lives in ``csvread``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from opsrca.errors import InputError
+from opsrca.ingest.detect import decode, split_header
+
+LINE = "__line"
+RAW = "__raw"
+BAD_SCHEMA = {LINE: pl.Int64, "__field": pl.String, "__msg": pl.String, RAW: pl.String}
+
+
+@dataclass
+class RawRows:
+    """Split rows of one file (all strings) and the rows that could not be split."""
+
+    kind: str  # "table" | "json"
+    rows: pl.DataFrame
+    bad: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=BAD_SCHEMA))
+    header: list[str] = field(default_factory=list)
+    #: line lookup for rejects when ``rows`` has no ``__raw`` column (CSV fast path)
+    index: LineIndex | None = None
+
+    def raw_of(self, line_numbers: pl.Series) -> pl.Series:
+        """Raw text of the given physical lines (for rejects)."""
+        if self.index is not None:
+            return self.index.text_of(line_numbers).alias(RAW)
+        return pl.Series(RAW, [None] * line_numbers.len(), dtype=pl.String)
+
+    @property
+    def rows_in(self) -> int:
+        """Input rows: split plus unsplittable."""
+        return self.rows.height + self.bad.height
+
+
+def physical_lines(text: str) -> pl.DataFrame:
+    """``(__line, text)``: every physical line, 1-based, without its line ending."""
+    lines = pl.Series("text", [text], dtype=pl.String).str.split("\n").explode()
+    frame = pl.DataFrame({"text": lines}).with_row_index(LINE, offset=1)
+    frame = frame.with_columns(pl.col(LINE).cast(pl.Int64), pl.col("text").str.strip_suffix("\r"))
+    if frame.height and text.endswith("\n"):
+        frame = frame.head(frame.height - 1)  # the empty piece after the final newline
+    return frame
+
+
+def read_excel(path: Path, *, name: str) -> RawRows:
+    """First sheet of an XLSX file; ``__line`` is the sheet row number (header = 1)."""
+    import fastexcel
+
+    try:
+        sheet = fastexcel.read_excel(str(path)).load_sheet(0, header_row=None, dtypes="string")
+        frame = pl.DataFrame(sheet.to_polars())
+    except Exception as exc:  # fastexcel raises its own error classes for every kind of damage
+        raise InputError(f"{name}: cannot read as an Excel workbook: {exc}") from exc
+    frame = frame.with_row_index(LINE, offset=1).with_columns(pl.col(LINE).cast(pl.Int64))
+    data_cols = [c for c in frame.columns if c != LINE]
+    nonblank = frame.filter(
+        pl.any_horizontal(pl.col(c).str.strip_chars().fill_null("") != "" for c in data_cols)
+    )
+    if nonblank.height == 0:
+        return RawRows("table", pl.DataFrame(schema={LINE: pl.Int64, RAW: pl.String}))
+    header = split_header(",".join(f'"{v or ""}"' for v in nonblank.row(0)[1:]), ",")
+    body = nonblank.slice(1).rename(dict(zip(data_cols, header, strict=True)))
+    body = body.with_columns(
+        pl.concat_str([pl.col(c).fill_null("") for c in header], separator=",").alias(RAW)
+    )
+    return RawRows("table", body, header=header)
+
+
+class LineIndex:
+    """Physical lines of UTF-8 bytes, looked up by number without splitting the whole file.
+
+    Newline offsets come from numpy in chunks (8 bytes per line); only the
+    requested lines are decoded, so rejects and short-row checks stay cheap.
+    """
+
+    _CHUNK = 64 << 20
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self._starts: np.ndarray | None = None
+
+    def _offsets(self) -> np.ndarray:
+        if self._starts is None:
+            buf = np.frombuffer(self.data, dtype=np.uint8)
+            parts = [np.zeros(1, dtype=np.int64)]
+            for lo in range(0, len(buf), self._CHUNK):
+                parts.append(
+                    np.flatnonzero(buf[lo : lo + self._CHUNK] == 10).astype(np.int64) + lo + 1
+                )
+            self._starts = np.concatenate(parts)
+        return self._starts
+
+    def text_of(self, line_numbers: pl.Series) -> pl.Series:
+        """Text of the given 1-based physical lines (line ending removed)."""
+        if line_numbers.len() > 200_000:  # many: one vectorized split is cheaper than slicing
+            table = lines_of_bytes(self.data)
+            found = pl.DataFrame({LINE: line_numbers}).join(
+                table, on=LINE, how="left", maintain_order="left"
+            )
+            return found["text"]
+        starts = self._offsets()
+        n = len(starts)
+        out: list[str | None] = []
+        for k in line_numbers.to_list():  # only the requested lines (rejects / short rows)
+            if k is None or k < 1 or k > n:
+                out.append(None)
+                continue
+            lo = int(starts[k - 1])
+            hi = int(starts[k]) - 1 if k < n else len(self.data)
+            out.append(self.data[lo:hi].decode("utf-8", errors="replace").removesuffix("\r"))
+        return pl.Series("text", out, dtype=pl.String)
+
+    def frame(self) -> pl.DataFrame:
+        """All lines as ``(__line, text)`` (vectorized)."""
+        return lines_of_bytes(self.data)
+
+
+class NotUtf8Error(Exception):
+    """Polars refused the bytes as UTF-8: decode them first."""
+
+
+def lines_of_bytes(data: bytes) -> pl.DataFrame:
+    """``(__line, text)`` of UTF-8 bytes, split by Polars (no Python decode, no loop)."""
+    if b"\x1f" in data:  # the split uses \x1f as its never-seen separator
+        return physical_lines(data.decode("utf-8", errors="replace"))
+    try:
+        frame = pl.read_csv(
+            data,
+            has_header=False,
+            quote_char=None,
+            separator="\x1f",
+            schema={"text": pl.String},
+            truncate_ragged_lines=True,
+            raise_if_empty=False,
+            comment_prefix=None,
+        )
+    except pl.exceptions.ComputeError as exc:
+        if "utf-8" in str(exc).lower() or "utf8" in str(exc).lower():
+            raise NotUtf8Error from exc
+        return physical_lines(data.decode("utf-8", errors="replace"))
+    frame = frame.with_row_index(LINE, offset=1).with_columns(
+        pl.col(LINE).cast(pl.Int64), pl.col("text").fill_null("").str.strip_suffix("\r")
+    )
+    if frame.height and not data.endswith(b"\n") and frame.height < data.count(b"\n") + 1:
+        return physical_lines(data.decode("utf-8", errors="replace"))
+    return frame
+
+
+def read_json_bytes(data: bytes, *, name: str) -> tuple[RawRows, str]:
+    """Read JSON Lines bytes; returns ``(rows with __raw = the line, encoding)``."""
+    encoding = "utf-8"
+    body = data
+    if body.startswith(b"\xef\xbb\xbf"):
+        body, encoding = body[3:], "utf-8-sig"
+    try:
+        lines = lines_of_bytes(body)
+    except NotUtf8Error:
+        text, encoding = decode(data, name=name)
+        lines = physical_lines(text)
+    rows = lines.filter(pl.col("text").str.strip_chars() != "").select(
+        pl.col(LINE), pl.col("text").str.strip_chars().alias(RAW)
+    )
+    return RawRows("json", rows), encoding

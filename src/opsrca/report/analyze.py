@@ -1,0 +1,171 @@
+"""``opsrca analyze``: from a dump folder to answers in one call.
+
+Steps: route files (listing-check inputs vs. logs) → ingest → classify the failed events
+→ listing checks → summary → outputs (events.parquet, summary.csv, report.html) →
+terminal summary. Each step reports its progress and time on ``console``.
+
+Exit code policy (documented in the CLI help): analyze completes with exit code 0 even
+when some input rows were rejected (the bundled sample contains malformed lines on
+purpose); the rejects are printed in the summary and kept in the ``rejects`` table.
+Unreadable paths or a broken model are errors (exit 2).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from rich.console import Console
+
+from opsrca import paths as P
+from opsrca import store
+from opsrca.errors import InputError
+from opsrca.report import terminal, views
+from opsrca.report.outputs import OutputFiles, write_outputs
+from opsrca.report.summary import Summary, build_summary
+
+LISTING_KINDS: tuple[str, ...] = ("listings", "profiles", "products", "categories")
+
+
+@dataclass
+class AnalyzeResult:
+    """What one ``analyze`` run did and produced."""
+
+    summary: Summary
+    outputs: OutputFiles
+    ingest: Any = None  # opsrca.ingest.IngestReport
+    classified: pl.DataFrame | None = None  # counts per root cause from classify_db
+    checks: Any = None  # opsrca.listings.ChecksResult
+    listing_files: dict[str, list[Path]] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def seconds(self) -> float:
+        """Wall time of the whole run."""
+        return sum(self.timings.values())
+
+
+def _walk(paths: Iterable[Path]) -> list[Path]:
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(
+                c for c in sorted(p.rglob("*"))
+                if c.is_file() and not any(part.startswith(".") for part in c.relative_to(p).parts)
+            )
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise InputError(f"{str(p)!r}: no such file or folder; give a dump folder or files")
+    return out
+
+
+def route_files(paths: Iterable[Path | str]) -> dict[str, list[Path]]:
+    """Listing-check inputs by kind (``listings``/``profiles``/``products``/``categories``).
+
+    Everything else is left to ingest, which walks the same folders and skips these.
+    """
+    files = _walk(Path(p) for p in paths)
+    from opsrca.listings import detect_kind
+
+    routed: dict[str, list[Path]] = {}
+    for f in files:
+        kind = detect_kind(f)
+        if kind in LISTING_KINDS:
+            routed.setdefault(kind, []).append(f)
+    return routed
+
+
+def run_listing_checks(con: Any, routed: dict[str, list[Path]]) -> Any:
+    """Run D's checks on the routed listing/profile/product files (None when there are none)."""
+    files = [f for kind in ("listings", "profiles", "products") for f in routed.get(kind, [])]
+    if not files:
+        return None
+    from opsrca.listings import run_checks
+
+    categories = routed.get("categories", [None])[0]
+    return run_checks(files, con, categories=categories)
+
+
+class _Steps:
+    """Prints one line per step with its duration; records the timings."""
+
+    def __init__(self, console: Console | None) -> None:
+        self.console = console
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def step(self, name: str, text: str) -> Iterator[None]:
+        if self.console is not None:
+            self.console.print(f"[bold blue]▶[/] {text} …")
+        t0 = time.perf_counter()
+        yield
+        self.timings[name] = time.perf_counter() - t0
+        if self.console is not None:
+            self.console.print(f"  [green]✓[/] {text} ({self.timings[name]:.2f} s)")
+
+
+def analyze(
+    paths: Iterable[Path | str] | None = None,
+    *,
+    db: Path | str = P.DEFAULT_DB,
+    out: Path | str = P.DEFAULT_OUT,
+    lang: str = "zh",
+    model_dir: Path | str | None = None,
+    console: Console | None = None,
+    tz: str = "Asia/Shanghai",
+) -> AnalyzeResult:
+    """Ingest, classify, check listings, summarize and write outputs; print when ``console`` is given.
+
+    ``paths`` default to the bundled sample dump. Returns the frames and the output paths.
+    """
+    if lang not in terminal.LABELS:
+        raise InputError(f"--lang must be 'zh' or 'en', got {lang!r}")
+    from opsrca.classify import classify_db
+    from opsrca.ingest import ingest_paths
+
+    sources = [Path(p) for p in (paths or [P.SAMPLE_DUMP_DIR])]
+    steps = _Steps(console)
+    show = console is not None
+    con = store.connect(db)
+    try:
+        with steps.step("route", "route files / 识别文件类型"):
+            routed = route_files(sources)
+        with steps.step("ingest", "ingest / 导入"):
+            report = ingest_paths(sources, con, tz=tz, progress=show)
+            # duckdb 2: a half-read result from execute() blocks the connection; finish it
+            con.complete()
+        if console is not None:
+            from opsrca.ingest.summary import summary_table
+
+            console.print(summary_table(report))
+        with steps.step("classify", "classify failed events / 分类失败事件"):
+            classified = classify_db(con, model_dir=model_dir, progress=show)
+        with steps.step("checks", "listing checks / 商品检查"):
+            checks = run_listing_checks(con, routed)
+        with steps.step("summary", "summarize / 汇总"):
+            views.prepare(con)
+            loaded = [f for f in report.files if f.status == "loaded"]
+            summary = build_summary(
+                con, batches=[report.batch_id] if loaded else None, model_dir=model_dir
+            )
+        with steps.step("outputs", f"write outputs to {out} / 写出结果"):
+            files = write_outputs(con, summary, out)
+    finally:
+        con.close()
+    result = AnalyzeResult(
+        summary=summary, outputs=files, ingest=report, classified=classified, checks=checks,
+        listing_files=routed, timings=steps.timings,
+    )
+    if console is not None:
+        terminal.render(summary, console, lang=lang)
+        console.print(
+            f"\n[bold]wrote[/] {files.events_parquet}, {files.summary_csv}, {files.report_html} "
+            f"in {result.seconds:.1f} s"
+        )
+    return result

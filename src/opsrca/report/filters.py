@@ -1,0 +1,173 @@
+"""`errors` and `show`: console-style filters and one event in full, over the database.
+
+Filters become SQL parameters (never string-pasted values), so a shop name with a
+quote in it is just a value.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from opsrca.errors import InputError
+from opsrca.report.views import fetch
+
+ERROR_COLUMNS: tuple[str, ...] = (
+    "event_id",
+    "occurred_at",
+    "platform",
+    "shop_id",
+    "api_endpoint",
+    "http_status",
+    "error_code",
+    "sub_code",
+    "retry_count",
+    "root_cause",
+    "confidence",
+    "method",
+    "message",
+)
+
+
+@dataclass(frozen=True)
+class ErrorFilter:
+    """What `opsrca errors` narrows down by; every field is optional and they combine with AND.
+
+    ``platform``/``shop``/``code``/``status`` match exactly (several values allowed);
+    ``endpoint`` and ``search`` match a case-insensitive substring; ``category`` is a
+    root-cause id or a family prefix (``auth`` or ``auth.*`` matches every ``auth.`` id).
+    """
+
+    platform: tuple[str, ...] = ()
+    shop: tuple[str, ...] = ()
+    endpoint: str | None = None
+    status: tuple[int, ...] = ()
+    code: tuple[str, ...] = ()
+    category: tuple[str, ...] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+    min_retries: int | None = None
+    search: str | None = None
+    limit: int | None = 50
+
+    def where(self) -> tuple[str, list[object]]:
+        """The SQL ``WHERE`` clause (over the ``ev`` view) and its parameters."""
+        clauses: list[str] = ["is_error"]
+        params: list[object] = []
+
+        def any_of(column: str, values: tuple[Any, ...]) -> None:
+            clauses.append(f"{column} IN ({', '.join('?' for _ in values)})")
+            params.extend(values)
+
+        if self.platform:
+            any_of("lower(platform)", tuple(v.lower() for v in self.platform))
+        if self.shop:
+            any_of("shop_id", self.shop)
+        if self.status:
+            any_of("http_status", self.status)
+        if self.code:
+            marks = ", ".join("?" for _ in self.code)
+            clauses.append(f"(error_code IN ({marks}) OR sub_code IN ({marks}))")
+            params.extend(self.code)
+            params.extend(self.code)
+        if self.category:
+            parts = []
+            for cat in self.category:
+                family = cat.removesuffix(".*").removesuffix(".")
+                parts.append("(root_cause = ? OR root_cause LIKE ?)")
+                params.extend([family, family + ".%"])
+            clauses.append("(" + " OR ".join(parts) + ")")
+        if self.endpoint:
+            clauses.append("api_endpoint ILIKE ?")
+            params.append(f"%{self.endpoint}%")
+        if self.since is not None:
+            clauses.append("occurred_at >= ?")
+            params.append(self.since)
+        if self.until is not None:
+            clauses.append("occurred_at < ?")
+            params.append(self.until)
+        if self.min_retries is not None:
+            clauses.append("coalesce(retry_count, 0) >= ?")
+            params.append(self.min_retries)
+        if self.search:
+            clauses.append("(message ILIKE ? OR template ILIKE ? OR payload ILIKE ?)")
+            params.extend([f"%{self.search}%"] * 3)
+        return " AND ".join(clauses), params
+
+
+def parse_when(value: str | datetime | date | None, *, end: bool = False) -> datetime | None:
+    """Parse ``--since``/``--until``: ISO date or datetime (UTC); a bare ``--until`` date includes that day."""
+    if value is None or isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        day = datetime.combine(value, time())
+        return day + timedelta(days=1) if end else day
+    text = value.strip().replace("Z", "")
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            f"cannot read time {value!r}; expected an ISO date or datetime in UTC, "
+            "e.g. 2026-11-02 or 2026-11-02T02:00"
+        ) from None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    if end and len(text) == 10:  # a bare date: include the whole day
+        parsed += timedelta(days=1)
+    return parsed
+
+
+def find_errors(con: duckdb.DuckDBPyConnection, flt: ErrorFilter) -> pl.DataFrame:
+    """Failed events matching ``flt`` (newest first), with their root cause; ``con`` must be prepared."""
+    where, params = flt.where()
+    limit = "" if flt.limit is None else f" LIMIT {int(flt.limit)}"
+    cols = ", ".join(ERROR_COLUMNS)
+    sql = f"SELECT {cols} FROM ev WHERE {where} ORDER BY occurred_at DESC NULLS LAST, event_id{limit}"
+    return fetch(con, sql, params)
+
+
+@dataclass(frozen=True)
+class EventDetail:
+    """One event in full: every column, its raw payload parsed, and its classification."""
+
+    event: dict[str, Any]
+    payload: Any
+    classification: dict[str, Any] | None
+
+    def payload_json(self) -> str:
+        """The raw request/response payload as pretty JSON (or the raw text when it is not JSON)."""
+        if self.payload is None:
+            return "(no payload)"
+        if isinstance(self.payload, str):
+            return self.payload
+        return json.dumps(self.payload, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+def show_event(con: duckdb.DuckDBPyConnection, event_id: str) -> EventDetail:
+    """One event by id; raises ``InputError`` naming the id when there is none."""
+    frame = fetch(con, "SELECT * FROM ev WHERE event_id = ? LIMIT 1", [event_id])
+    if frame.height == 0:
+        raise InputError(
+            f"no event with id {event_id!r} in the database; "
+            "list ids with `opsrca errors` (first column)"
+        )
+    row = frame.row(0, named=True)
+    raw = row.get("payload")
+    payload: Any = None
+    if raw:
+        try:
+            payload = json.loads(raw)
+        except ValueError:
+            payload = raw
+    cls_keys = ("template", "root_cause", "root_cause_zh", "root_cause_en", "confidence", "method",
+                "rule_id", "evidence", "retryable", "owner", "fix_zh", "fix_en", "model_version")
+    classification = (
+        {k: row.get(k) for k in cls_keys} if row.get("root_cause") is not None else None
+    )
+    event = {k: v for k, v in row.items() if k not in cls_keys and k != "payload"}
+    return EventDetail(event=event, payload=payload, classification=classification)

@@ -1,0 +1,43 @@
+"""The bundled model (models/default): loads offline and classifies every taxonomy example."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from opsrca.classify import classify_frame, load_taxonomy
+from opsrca.classify.persist import LoadedModel, load_model
+from opsrca.paths import DEFAULT_MODEL_DIR
+
+EXAMPLES = load_taxonomy().select("id", "examples").explode("examples").drop_nulls()
+
+
+@pytest.fixture(scope="module")
+def bundled() -> LoadedModel:
+    return load_model(DEFAULT_MODEL_DIR)
+
+
+def test_bundled_manifest(bundled: LoadedModel) -> None:
+    assert set(bundled.manifest["labels"]) <= set(load_taxonomy()["id"])
+    assert 0.0 < bundled.threshold < 1.0
+    assert bundled.manifest["metrics"]["grouped_cv"]["hybrid"]["macro_f1"] > 0.5
+
+
+def test_every_taxonomy_example_classifies_to_its_id(bundled: LoadedModel) -> None:
+    out = classify_frame(pl.DataFrame({"message": EXAMPLES["examples"]}), model=bundled)
+    wrong = out.with_columns(EXAMPLES["id"].alias("expected")).filter(
+        pl.col("root_cause") != pl.col("expected")
+    )
+    assert wrong.height == 0, wrong.select("message", "expected", "root_cause", "method").rows()
+
+
+def test_evaluate_other_file_scores_the_fitted_model(small_labeled: object) -> None:
+    """On data that is not its training set, evaluate also reports the fitted model's score."""
+    from opsrca.classify import evaluate
+
+    report = evaluate(small_labeled, model_dir=DEFAULT_MODEL_DIR)  # type: ignore[arg-type]
+    assert report["same_as_training_data"] is False
+    fitted = report["fitted_model"]
+    assert fitted is not None
+    assert fitted["hybrid"]["macro_f1"] >= fitted["rules"]["macro_f1"]
+    assert fitted["hybrid"]["macro_f1"] > 0.8

@@ -1,0 +1,157 @@
+"""The model (sklearn manners, abstain threshold) and its folder (skops + manifest)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import skops.io as sio
+from sklearn.exceptions import NotFittedError
+
+from opsrca.classify.model import RootCauseModel
+from opsrca.classify.persist import LoadedModel, load_model, save_model, trusted_types
+from opsrca.errors import ModelError
+
+DOCS = [
+    "令牌过期 __status_401__",
+    "access_token expired __status_401__",
+    "库存为<NUM>",
+    "stock is zero",
+]
+LABELS = [
+    "auth.token_expired",
+    "auth.token_expired",
+    "inventory.stock_unavailable",
+    "inventory.stock_unavailable",
+]
+
+
+def test_init_only_stores_parameters() -> None:
+    model = RootCauseModel(char_ngrams=False, C=3.0, threshold=0.4)
+    assert model.get_params() == {
+        "char_ngrams": False,
+        "C": 3.0,
+        "threshold": 0.4,
+        "random_state": 0,
+    }
+    assert not hasattr(model, "pipeline_")
+
+
+def test_predict_before_fit_raises() -> None:
+    with pytest.raises(NotFittedError):
+        RootCauseModel().predict(["x"])
+
+
+@pytest.mark.parametrize(("param", "value"), [("threshold", 1.5), ("C", 0.0)])
+def test_bad_parameters_raise_value_error(param: str, value: float) -> None:
+    with pytest.raises(ValueError, match=repr(value)):
+        RootCauseModel(**{param: value}).fit(DOCS, LABELS)
+
+
+def test_fit_predict_and_evidence_terms() -> None:
+    model = RootCauseModel(char_ngrams=False, threshold=0.0).fit(DOCS, LABELS)
+    assert list(model.predict(["令牌过期了"])) == ["auth.token_expired"]
+    terms = model.top_terms(["令牌过期了 __status_401__"], ["auth.token_expired"])
+    assert "令牌" in terms[0]
+
+
+def test_training_is_deterministic() -> None:
+    a = RootCauseModel().fit(DOCS, LABELS).predict_proba(DOCS)
+    b = RootCauseModel().fit(DOCS, LABELS).predict_proba(DOCS)
+    assert np.array_equal(a, b)
+
+
+def test_gibberish_abstains_to_unknown(small_model: LoadedModel) -> None:
+    model = small_model.model
+    assert list(model.predict(["zxqv plorbitz wubble"])) == ["unknown"]
+
+
+def test_round_trip(small_model_dir: Path, small_model: LoadedModel) -> None:
+    again = load_model(small_model_dir)
+    docs = ["access_token expired __status_401__", "运费模板不存在"]
+    assert np.allclose(again.model.predict_proba(docs), small_model.model.predict_proba(docs))
+    manifest = json.loads((small_model_dir / "manifest.json").read_text(encoding="utf-8"))
+    for key in (
+        "labels",
+        "threshold",
+        "data_sha256",
+        "rules_sha256",
+        "metrics",
+        "versions",
+        "created_at",
+    ):
+        assert key in manifest
+    assert {"sklearn", "jieba", "skops", "opsrca"} <= set(manifest["versions"])
+    assert "macro_f1" in manifest["metrics"]["grouped_cv"]["hybrid"]
+    assert (small_model_dir / "model_card.md").read_text(encoding="utf-8").startswith("# opsrca")
+
+
+def _copy(src: Path, tmp_path: Path) -> Path:
+    dst = tmp_path / "m"
+    shutil.copytree(src, dst)
+    return dst
+
+
+def test_missing_model_names_the_rebuild_command(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match=re.escape("opsrca train data/samples/labeled_errors.csv")):
+        load_model(tmp_path / "nowhere")
+
+
+def test_corrupted_manifest(small_model_dir: Path, tmp_path: Path) -> None:
+    folder = _copy(small_model_dir, tmp_path)
+    (folder / "manifest.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ModelError, match="corrupted"):
+        load_model(folder)
+
+
+def test_corrupted_model_file(small_model_dir: Path, tmp_path: Path) -> None:
+    folder = _copy(small_model_dir, tmp_path)
+    (folder / "model.skops").write_bytes(b"PK\x03\x04 garbage")
+    with pytest.raises(ModelError, match="checksum"):
+        load_model(folder)
+
+
+def test_missing_model_file(small_model_dir: Path, tmp_path: Path) -> None:
+    folder = _copy(small_model_dir, tmp_path)
+    (folder / "model.skops").unlink()
+    with pytest.raises(ModelError, match="cannot read model file"):
+        load_model(folder)
+
+
+@pytest.mark.parametrize(("lib", "version"), [("sklearn", "0.24.2"), ("opsrca", "9.9.0")])
+def test_version_mismatch(small_model_dir: Path, tmp_path: Path, lib: str, version: str) -> None:
+    folder = _copy(small_model_dir, tmp_path)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["versions"][lib] = version
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ModelError, match=f"trained with {lib}"):
+        load_model(folder)
+
+
+def test_untrusted_types_are_refused() -> None:
+    with pytest.raises(ModelError, match="untrusted types"):
+        trusted_types(["sklearn.pipeline.Pipeline", "os.system"])
+    with pytest.raises(ModelError, match="untrusted types"):
+        trusted_types(["builtins.eval"])
+    assert trusted_types(["opsrca.classify.tokenize.tokenize"]) == [
+        "opsrca.classify.tokenize.tokenize"
+    ]
+
+
+def test_file_with_foreign_type_is_refused(tmp_path: Path) -> None:
+    """A skops file carrying a type outside our allow-list never loads, even with a valid manifest."""
+    model = RootCauseModel(char_ngrams=False).fit(DOCS, LABELS)
+    folder = save_model(model, tmp_path / "m", {"threshold": 0.5})
+    target = folder / "model.skops"
+    sio.dump({"model": model, "extra": Path("x")}, target)  # pathlib type: not trusted
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    import hashlib
+
+    manifest["model_sha256"] = hashlib.sha256(target.read_bytes()).hexdigest()
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ModelError, match="untrusted"):
+        load_model(folder)

@@ -1,0 +1,146 @@
+"""ingest_paths: idempotency, one transaction per file, unreadable files, batches, strict."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from opsrca.errors import InputError
+from opsrca.ingest import ingest_paths
+from opsrca.ingest import pipeline as pipeline_mod
+
+
+def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
+    return tuple(  # type: ignore[return-value]
+        con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+        for t in ("events", "rejects", "ingested_files")
+    )
+
+
+def test_folder_ingest_accounts_every_row(con: duckdb.DuckDBPyConnection, data_dir: Path) -> None:
+    report = ingest_paths([data_dir], con)
+    by_name = {Path(f.path).name: f for f in report.files}
+    assert set(by_name) == {
+        "empty.csv", "ozon_api_small.jsonl", "qimen_sync_log_bom.csv", "qimen_sync_log_gbk.csv",
+        "taobao_distribute_small.jsonl", "tiktok_ops_errors_messy.csv", "tiktok_ops_errors_small.csv",
+    }  # fmt: skip
+    assert by_name["empty.csv"].status == "empty"
+    assert by_name["qimen_sync_log_gbk.csv"].encoding == "gb18030"
+    assert by_name["qimen_sync_log_bom.csv"].encoding == "utf-8-sig"
+    for f in report.files:
+        assert f.rows_in == f.events + f.rejects
+    events, rejects, files = _counts(con)
+    assert (events, rejects, files) == (report.events, report.rejects, 6)
+    assert not report.ok
+    batches = con.execute(
+        "SELECT DISTINCT batch_id FROM events UNION SELECT DISTINCT batch_id FROM rejects"
+    ).fetchall()
+    assert batches == [(report.batch_id,)]
+
+
+def test_same_content_twice_adds_nothing(
+    con: duckdb.DuckDBPyConnection, data_dir: Path, tmp_path: Path
+) -> None:
+    src = data_dir / "tiktok_ops_errors_small.csv"
+    first = ingest_paths([src], con)
+    before = _counts(con)
+    renamed = tmp_path / "copy_of_export.csv"
+    shutil.copy(src, renamed)
+    again = ingest_paths([src, renamed], con)
+    assert [f.status for f in again.files] == ["duplicate", "duplicate"]
+    assert _counts(con) == before and first.batch_id != again.batch_id
+    ids = con.execute("SELECT count(DISTINCT event_id), count(*) FROM events").fetchall()[0]
+    assert ids == (3, 3)
+
+
+def test_crash_mid_file_rolls_back_that_file_only(
+    con: duckdb.DuckDBPyConnection, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_append = pipeline_mod._append
+    calls = {"n": 0}
+
+    def flaky(c: duckdb.DuckDBPyConnection, table: str, frame: object) -> None:
+        calls["n"] += 1
+        real_append(c, table, frame)  # type: ignore[arg-type]
+        if (
+            table == "events" and calls["n"] > 1
+        ):  # second file: crash after its events were inserted
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline_mod, "_append", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        ingest_paths(
+            [data_dir / "tiktok_ops_errors_small.csv", data_dir / "taobao_distribute_small.jsonl"],
+            con,
+        )
+    assert _counts(con) == (3, 0, 1)  # first file committed, second left no trace
+    monkeypatch.setattr(pipeline_mod, "_append", real_append)
+    report = ingest_paths([data_dir / "taobao_distribute_small.jsonl"], con)
+    assert report.files[0].status == "loaded" and _counts(con) == (6, 0, 2)
+
+
+def test_unreadable_file_does_not_stop_the_others(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, data_dir: Path
+) -> None:
+    bad = tmp_path / "broken.csv"
+    bad.write_bytes(b"\x00\x01\x02garbage\xff\xfe" * 100)
+    report = ingest_paths([bad, data_dir / "tiktok_ops_errors_small.csv"], con)
+    assert [f.status for f in report.files] == ["unreadable", "loaded"]
+    assert "broken.csv" in (report.files[0].error or "")
+    assert not report.ok and _counts(con)[0] == 3
+
+
+def test_missing_path_is_an_error(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        ingest_paths([tmp_path / "nope.csv"], con)
+    with pytest.raises(InputError, match="unknown time zone"):
+        ingest_paths([], con, tz="Mars/Olympus")
+
+
+def test_strict_skips_files_with_rejects(con: duckdb.DuckDBPyConnection, data_dir: Path) -> None:
+    report = ingest_paths(
+        [data_dir / "tiktok_ops_errors_messy.csv", data_dir / "tiktok_ops_errors_small.csv"],
+        con,
+        strict=True,
+    )
+    assert [f.status for f in report.files] == ["rejected", "loaded"]
+    assert "line 6" in (report.files[0].error or "")
+    assert _counts(con) == (3, 0, 1)
+
+
+def test_keep_pii(con: duckdb.DuckDBPyConnection, data_dir: Path) -> None:
+    ingest_paths([data_dir / "tiktok_ops_errors_small.csv"], con, keep_pii=True)
+    text = con.execute(
+        "SELECT string_agg(message || coalesce(payload, ''), ' ') FROM events"
+    ).fetchall()[0][0]
+    assert "13812345678" in text and "li.lei@example.com" in text
+
+
+def test_pii_never_reaches_the_database(con: duckdb.DuckDBPyConnection, data_dir: Path) -> None:
+    ingest_paths([data_dir], con)
+    text = con.execute(
+        "SELECT string_agg(coalesce(message, '') || coalesce(payload, ''), ' ') FROM events"
+    ).fetchall()[0][0]
+    raw = con.execute("SELECT string_agg(raw, ' ') FROM rejects").fetchall()[0][0]
+    for secret in ("13812345678", "13912345678", "li.lei@example.com", "文三路259号"):
+        assert secret not in text and secret not in raw
+    assert "<PHONE>" in text and "<EMAIL>" in text and "<ADDRESS>" in text
+
+
+def test_folder_walk_skips_listing_inputs_and_hidden_files(tmp_path: Path, data_dir: Path) -> None:
+    shutil.copy(data_dir / "tiktok_ops_errors_small.csv", tmp_path / "tiktok_ops_errors_a.csv")
+    (tmp_path / "listings_2026.csv").write_text(
+        "account_id,shop_id,item_id,title\n1,2,3,t\n", encoding="utf-8"
+    )
+    (tmp_path / "open_categories.txt").write_text("50021288\n", encoding="utf-8")
+    (tmp_path / ".hidden.csv").write_text("x\n", encoding="utf-8")
+    (tmp_path / "notes.md").write_text("# notes\n", encoding="utf-8")
+    assert [p.name for p in pipeline_mod.expand_paths([tmp_path])] == ["tiktok_ops_errors_a.csv"]
+
+
+def test_progress_bar_path_runs(con: duckdb.DuckDBPyConnection, data_dir: Path) -> None:
+    report = ingest_paths([data_dir / "tiktok_ops_errors_small.csv"], con, progress=True)
+    assert report.files[0].status == "loaded" and report.ok

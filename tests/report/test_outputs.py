@@ -1,0 +1,73 @@
+"""report: events.parquet, summary.csv (UTF-8 BOM) and a self-contained report.html."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from opsrca import api
+from opsrca.cli import app
+from opsrca.errors import InputError
+
+
+@pytest.fixture(scope="module")
+def outputs(report_db: Path, tmp_path_factory: pytest.TempPathFactory) -> api.OutputFiles:
+    return api.report(report_db, tmp_path_factory.mktemp("out") / "nested" / "out")
+
+
+def test_events_parquet_has_root_causes(outputs: api.OutputFiles) -> None:
+    frame = pl.read_parquet(outputs.events_parquet)
+    assert frame.height == 452
+    assert {"root_cause", "confidence", "fix_zh", "fix_en", "template"} <= set(frame.columns)
+    assert frame.filter(pl.col("is_error"))["root_cause"].null_count() == 0
+
+
+def test_summary_csv_bom_and_content(outputs: api.OutputFiles) -> None:
+    raw = outputs.summary_csv.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    frame = pl.read_csv(outputs.summary_csv)
+    assert frame["root_cause"][0] == "auth.token_expired"
+    assert {"events", "shops", "fix_zh", "fix_en", "name_zh"} <= set(frame.columns)
+    assert "访问令牌过期" in raw.decode("utf-8-sig")
+
+
+def test_report_html_is_self_contained(outputs: api.OutputFiles) -> None:
+    text = outputs.report_html.read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]+src=", text)  # plotly.js inlined, no CDN
+    assert not re.search(r"<link[^>]+href=\"http", text)
+    assert text.count('class="plotly-graph-div"') == 5
+    for heading in ("Root causes and fixes", "Errors over time", "Shop × root cause", "Token health",
+                    "Incidents", "Listing-check findings", "Top templates with fixes"):
+        assert heading in text, heading
+    assert "Noto Sans CJK SC" in text and "Microsoft YaHei" in text and "PingFang SC" in text
+    assert "shop OZ1: auth.token_expired" in text
+    assert "仓库代码&lt;*&gt;不存在" in text  # escaped, not markup
+    assert "duplicate copy" in text and "pre-sync product lint" in text  # listing detail tables
+    assert "visitor-profile overlap" not in text  # no overlap findings in this database
+    assert "acc1: i1 ~ i2 (80%)" in text  # a 0–1 score shown in percent
+
+
+def test_out_must_not_be_a_file(report_db: Path, tmp_path: Path) -> None:
+    f = tmp_path / "file"
+    f.write_text("x")
+    with pytest.raises(InputError, match="is a file"):
+        api.report(report_db, f)
+
+
+def test_report_cli(report_db: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["report", "--db", str(report_db), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "o" / "report.html").stat().st_size > 1_000_000  # plotly.js inlined
+    assert (tmp_path / "o" / "summary.csv").exists() and (tmp_path / "o" / "events.parquet").exists()
+
+
+def test_health_and_incidents_cli(report_db: Path) -> None:
+    runner = CliRunner()
+    r = runner.invoke(app, ["incidents", "--db", str(report_db)])
+    assert r.exit_code == 0 and "shop OZ1: auth.token_expired" in r.stdout
+    r = runner.invoke(app, ["health", "--db", str(report_db), "--format", "csv"])
+    assert r.exit_code == 0 and "cc_write_calls" in r.stdout.splitlines()[0]
