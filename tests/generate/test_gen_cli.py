@@ -27,7 +27,9 @@ def test_generate_writes_files(tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
-    assert len(list((tmp_path / "dump").iterdir())) == 6
+    names = {p.name for p in (tmp_path / "dump").iterdir()}
+    assert len(names) == 10  # 6 event-log files + listings, profiles, products, open categories
+    assert {"listings.csv", "visitor_profiles.csv", "products.csv", "open_categories.txt"} <= names
     assert (tmp_path / "truth" / "labels.csv").exists()
     assert len(list((tmp_path / "bench").iterdir())) == 4
     assert "qimen_sync_log_20261105.xlsx" in result.output

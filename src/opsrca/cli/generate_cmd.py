@@ -38,13 +38,16 @@ def generate(
         ),
     ] = 0,
 ) -> None:
-    """Generate a realistic, messy sample dump of integration errors (and optionally a large benchmark dump).
+    """Generate a realistic, messy sample dump of integration errors, listings, visitor profiles and
+    products (and optionally a large benchmark dump).
 
     Example: opsrca generate --out data/samples --seed 7 --bench-rows 1000000
     """
     from opsrca.generate import write_bench_dump, write_sample_dump
+    from opsrca.listings.samples import write_listing_samples
 
     paths = write_sample_dump(out, seed=seed, rows_per_source=rows_per_source)
+    paths += write_listing_samples(out / "dump", seed=seed)
     if bench_rows:
         paths += write_bench_dump(out / "bench", rows=bench_rows, seed=seed)
     for path in paths:

@@ -224,10 +224,9 @@ def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
 
 
 def _known(con: duckdb.DuckDBPyConnection, sha: str) -> bool:
-    return (
-        con.execute("SELECT 1 FROM ingested_files WHERE sha256 = ? LIMIT 1", [sha]).fetchone()
-        is not None
-    )
+    # fetchall, not fetchone: duckdb 2 keeps a half-read result open and blocks the connection
+    rows = con.execute("SELECT 1 FROM ingested_files WHERE sha256 = ? LIMIT 1", [sha]).fetchall()
+    return bool(rows)
 
 
 def _append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:

@@ -138,8 +138,6 @@ def analyze(
             routed = route_files(sources)
         with steps.step("ingest", "ingest / 导入"):
             report = ingest_paths(sources, con, tz=tz, progress=show)
-            # duckdb 2: a half-read result from execute() blocks the connection; finish it
-            con.complete()
         if console is not None:
             from opsrca.ingest.summary import summary_table
 
