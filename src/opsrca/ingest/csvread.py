@@ -257,13 +257,10 @@ def _parse_lenient(
     return frame.filter(ok), _ragged(ragged, ncols)
 
 
-def _fast_csv(data: bytes) -> RawRows | None:
-    """Parse clean UTF-8 CSV straight from bytes; None when the file needs the record scan.
+def csv_header(data: bytes) -> tuple[list[str], str] | None:
+    """``(column names, separator)`` from the first line of UTF-8 bytes; None when it is blank.
 
-    Clean means: header on line 1, Polars yields exactly one row per physical
-    line (so no quoted newline or runaway quote), and no row has too many
-    fields (Polars raises). Rows with an empty last column are re-counted
-    against their physical line to catch rows with too few fields.
+    Raises NotUtf8Error when the line is not UTF-8.
     """
     end = data.find(b"\n")
     first = data[: end if end >= 0 else len(data)]
@@ -274,12 +271,35 @@ def _fast_csv(data: bytes) -> RawRows | None:
     if not header_text.strip():
         return None
     sep = sniff_separator(header_text)
-    header = split_header(header_text, sep)
+    return split_header(header_text, sep), sep
+
+
+def _fast_csv(data: bytes) -> RawRows | None:
+    """Parse clean UTF-8 CSV straight from bytes; None when the file needs the record scan."""
+    found = csv_header(data)
+    if found is None:
+        return None
+    header, sep = found
+    return fast_csv_rows(data, header, sep, first_line=1, skip_lines=1)
+
+
+def fast_csv_rows(
+    data: bytes, header: list[str], sep: str, *, first_line: int, skip_lines: int = 0
+) -> RawRows | None:
+    """Rows of clean UTF-8 CSV bytes (a whole file or a piece cut at a line end).
+
+    ``first_line`` is the file line number of the first line of ``data``;
+    ``skip_lines`` lines at its top are not rows (the header). None when the
+    bytes need the record scan. Clean means: Polars yields exactly one row per
+    physical line (so no quoted newline or runaway quote), and no row has too
+    many fields (Polars raises). Rows with an empty last column are re-counted
+    against their physical line to catch rows with too few fields.
+    """
     try:
         frame = pl.read_csv(
             data,
             has_header=False,
-            skip_lines=1,
+            skip_lines=skip_lines,
             schema=dict.fromkeys(header, pl.String),
             separator=sep,
             quote_char='"',
@@ -293,11 +313,13 @@ def _fast_csv(data: bytes) -> RawRows | None:
         return None
     except pl.exceptions.PolarsError:
         return None
-    n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1) - 1
+    n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1) - skip_lines
     if frame.height != n_lines:
         return None
-    frame = frame.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias(LINE))
-    index = LineIndex(data)
+    frame = frame.with_columns(
+        (pl.int_range(pl.len(), dtype=pl.Int64) + (first_line + skip_lines)).alias(LINE)
+    )
+    index = LineIndex(data, first_line=first_line)
     bad = pl.DataFrame(schema=BAD_SCHEMA)
     last = header[-1]
     short = frame.filter(pl.col(last).is_null()).select(LINE)

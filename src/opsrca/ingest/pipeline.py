@@ -9,8 +9,12 @@ crash or Ctrl-C leaves the database as it was before that file.
 from __future__ import annotations
 
 import hashlib
+import queue
+import re
+import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,18 +26,14 @@ import polars as pl
 from opsrca import schema, store
 from opsrca.errors import InputError
 from opsrca.ingest.csvread import read_csv_bytes
-from opsrca.ingest.detect import (
-    ALL_SUFFIXES,
-    decode,
-    detect_json_format,
-    detect_table_format,
-    spec_for,
-)
+from opsrca.ingest.detect import ALL_SUFFIXES, decode, spec_for
 from opsrca.ingest.normalize import FileContext, normalize
-from opsrca.ingest.readers import RawRows, read_excel, read_json_bytes
+from opsrca.ingest.readers import RAW, RawRows, read_excel, read_json_bytes
+from opsrca.ingest.stream import PIECE_BYTES, Chunk, NotStreamable, open_stream, resolve_format
 from opsrca.ingest.timeparse import check_tz
 
 _INSERT_ROWS = 250_000
+_BLANK = re.compile(rb"[ \t\r\n\x00\xef\xbb\xbf]*")  # an empty export (no copy, unlike strip)
 STATUSES: tuple[str, ...] = ("loaded", "duplicate", "unreadable", "empty", "rejected")
 
 
@@ -112,7 +112,7 @@ def _load(
         data = _read_bytes(path)
     sha = sha or hashlib.sha256(data).hexdigest()
     result = FileResult(path=str(path), sha256=sha)
-    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+    if _BLANK.fullmatch(data):
         result.status = "empty"
         return _Loaded(
             schema.empty_frame(schema.EVENTS), schema.empty_frame(schema.REJECTS), result
@@ -131,23 +131,8 @@ def _load(
         return _Loaded(
             schema.empty_frame(schema.EVENTS), schema.empty_frame(schema.REJECTS), result
         )
-    fmt_name = fmt
-    if fmt_name is None:
-        if raw.kind == "json":
-            fmt_name = detect_json_format(raw.rows[raw.rows.columns[1]], mappings)
-        else:
-            fmt_name = detect_table_format(raw.header, mappings)
-    if fmt_name is None:
-        what = f"columns {raw.header}" if raw.kind == "table" else "JSON keys"
-        raise InputError(
-            f"{name}: cannot tell the source format from its {what}; "
-            "use --format tiktok_csv|qimen_log|ozon_jsonl|taobao_jsonl|generic or --map SOURCE_COLUMN=field"
-        )
-    spec = spec_for(fmt_name).with_mappings(mappings)
-    if (spec.kind == "json") != (raw.kind == "json"):
-        raise InputError(
-            f"{name}: --format {fmt_name} expects {spec.kind} input but the file is {raw.kind}"
-        )
+    sample = raw.rows[RAW] if raw.kind == "json" else None
+    fmt_name, spec = resolve_format(raw.kind, raw.header, sample, fmt, mappings, name)
     result.source_format = fmt_name
     ctx = FileContext(label=name, source_file=str(path), sha256=sha, tz=tz, keep_pii=keep_pii)
     events, rejects = normalize(raw, spec, ctx)
@@ -242,30 +227,24 @@ def _append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
         del data
 
 
-def _write(con: duckdb.DuckDBPyConnection, loaded: _Loaded, batch_id: str) -> None:
-    """Write one file's rows and its ingested_files row in a single transaction."""
-    res = loaded.result
-    with store.transaction(con):
-        _append(con, "events", loaded.events.with_columns(pl.lit(batch_id).alias("batch_id")))
-        store.append(
-            con, "rejects", loaded.rejects.with_columns(pl.lit(batch_id).alias("batch_id"))
-        )
-        _append(
-            con,
-            "ingested_files",
-            pl.DataFrame(
-                {
-                    "path": [res.path],
-                    "sha256": [res.sha256],
-                    "source_format": [res.source_format],
-                    "encoding": [res.encoding],
-                    "rows": [res.events],
-                    "rejected": [res.rejects],
-                    "ingested_at": [datetime.now(UTC).replace(tzinfo=None)],
-                    "batch_id": [batch_id],
-                }
-            ),
-        )
+def _record_file(con: duckdb.DuckDBPyConnection, res: FileResult, batch_id: str) -> None:
+    """The ``ingested_files`` row that makes a re-ingest of the same content a no-op."""
+    _append(
+        con,
+        "ingested_files",
+        pl.DataFrame(
+            {
+                "path": [res.path],
+                "sha256": [res.sha256],
+                "source_format": [res.source_format],
+                "encoding": [res.encoding],
+                "rows": [res.events],
+                "rejected": [res.rejects],
+                "ingested_at": [datetime.now(UTC).replace(tzinfo=None)],
+                "batch_id": [batch_id],
+            }
+        ),
+    )
 
 
 def _progress(enabled: bool, total: int) -> Iterator[tuple[object, object]]:
@@ -285,6 +264,300 @@ def _progress(enabled: bool, total: int) -> Iterator[tuple[object, object]]:
         yield prog, prog.add_task("", total=total)
 
 
+# --- reader thread → writer: one message stream, files in order ---------------
+@dataclass(frozen=True)
+class _Options:
+    fmt: str | None
+    tz: str
+    mappings: dict[str, str] | None
+    keep_pii: bool
+    piece_bytes: int
+
+    def load(self, path: Path, data: bytes, sha: str) -> _Loaded:
+        """The whole-file reader with these options."""
+        return _load(
+            path,
+            fmt=self.fmt,
+            tz=self.tz,
+            mappings=self.mappings,
+            keep_pii=self.keep_pii,
+            data=data,
+            sha=sha,
+        )
+
+
+@dataclass
+class _Start:
+    """A file has rows to write: the writer checks its hash and opens a transaction."""
+
+    idx: int
+    sha: str
+
+
+@dataclass
+class _Data:
+    """One piece of a file, parsed on a pool thread (or already, for a file read whole)."""
+
+    idx: int
+    job: Future[Chunk]
+    nbytes: int
+
+
+@dataclass
+class _End:
+    idx: int
+    result: FileResult  # counts are the writer's; format, encoding, status the reader's
+
+
+@dataclass
+class _Fatal:
+    """An unexpected error in the reader thread, re-raised by the writer."""
+
+    exc: BaseException
+
+
+_DONE = object()
+_QUEUE = 4  # messages waiting for the writer (each may hold a parsed piece: memory bound)
+_PARSERS = 2  # pool threads parsing pieces; with the writer this keeps two cores busy
+
+
+class _Stopped(Exception):
+    """The writer stopped (error or Ctrl-C): the reader thread ends quietly."""
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as f:
+            while block := f.read(8 << 20):
+                digest.update(block)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read file: {exc.strerror or exc}") from exc
+    return digest.hexdigest()
+
+
+def _done(chunk: Chunk) -> Future[Chunk]:
+    job: Future[Chunk] = Future()
+    job.set_result(chunk)
+    return job
+
+
+def _read_one(
+    idx: int,
+    path: Path,
+    size: int,
+    known: set[str],
+    opts: _Options,
+    put: Callable[[object], None],
+    pool: ThreadPoolExecutor,
+) -> FileResult:
+    """Turn one file into messages; returns its result (the caller sends ``_End``).
+
+    Files bigger than a piece are cut into pieces here and parsed on ``pool``
+    (bounded memory, several cores). A file the streaming readers refuse up
+    front is read whole, as small files always are; one they refuse later is
+    restarted by the writer.
+    """
+    sha: str | None = None
+    try:
+        data: bytes | None = None
+        if size > opts.piece_bytes:
+            sha = _sha256_file(path)
+        else:
+            data = _read_bytes(path)
+            sha = hashlib.sha256(data).hexdigest()
+        if sha in known:
+            return FileResult(path=str(path), status="duplicate", sha256=sha)
+        if data is None:
+            ctx = FileContext(
+                label=path.name,
+                source_file=str(path),
+                sha256=sha,
+                tz=opts.tz,
+                keep_pii=opts.keep_pii,
+            )
+            try:
+                stream = open_stream(
+                    path,
+                    ctx=ctx,
+                    fmt=opts.fmt,
+                    mappings=opts.mappings,
+                    piece_bytes=opts.piece_bytes,
+                )
+            except NotStreamable:
+                data = _read_bytes(path)
+            else:
+                put(_Start(idx, sha))
+                for task, nbytes in stream.tasks:
+                    put(_Data(idx, pool.submit(task), nbytes))
+                return FileResult(
+                    path=str(path),
+                    sha256=sha,
+                    source_format=stream.source_format,
+                    encoding=stream.encoding,
+                )
+        loaded = opts.load(path, data, sha)
+        del data
+        res = loaded.result
+        if res.status != "empty":
+            put(_Start(idx, sha))
+            put(_Data(idx, _done(Chunk(loaded.events, loaded.rejects, res.rows_in)), size))
+        return res
+    except InputError as exc:
+        return FileResult(path=str(path), status="unreadable", error=str(exc), sha256=sha)
+
+
+def _read_files(
+    files: list[Path],
+    sizes: list[int],
+    known: set[str],
+    opts: _Options,
+    put: Callable[[object], None],
+    pool: ThreadPoolExecutor,
+) -> None:
+    """Reader thread: per file ``_Start, _Data…, _End`` (or only ``_End``), then ``_DONE``."""
+    try:
+        for idx, (path, size) in enumerate(zip(files, sizes, strict=True)):
+            put(_End(idx, _read_one(idx, path, size, known, opts, put, pool)))
+        put(_DONE)
+    except _Stopped:
+        return
+    except BaseException as exc:  # handed to the writer, which raises it in the caller's thread
+        try:
+            put(_Fatal(exc))
+        except _Stopped:
+            return
+
+
+@dataclass
+class _FileState:
+    """What the writer knows about the file whose transaction is open."""
+
+    rows_in: int = 0
+    events: int = 0
+    rejects: int = 0
+    nbytes: int = 0  # shown on the progress bar
+    first_reject: str | None = None  # --strict: the file fails, nothing more is written
+    error: str | None = None  # the file turned out unreadable: nothing more is written
+    whole: bool = False  # restarted with the whole-file reader: later pieces are void
+
+
+class _Writer:
+    """The caller's side: one transaction per file, committed only when the file ended well."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        report: IngestReport,
+        files: list[Path],
+        opts: _Options,
+        strict: bool,
+        advance: Callable[[int, str], None],
+    ) -> None:
+        self.con, self.report, self.files, self.opts = con, report, files, opts
+        self.strict, self.advance = strict, advance
+        self.open: int | None = None  # file whose transaction is open
+        self.state = _FileState()
+        self.duplicate: set[int] = set()
+
+    def run(self, get: Callable[[], object]) -> None:
+        try:
+            while (msg := get()) is not _DONE:
+                self._handle(msg)
+        except BaseException:
+            if self.open is not None:
+                self.con.execute("ROLLBACK")
+                self.open = None
+            raise
+
+    def _handle(self, msg: object) -> None:
+        if isinstance(msg, _Fatal):
+            raise msg.exc
+        if isinstance(msg, _Start):
+            if _known(self.con, msg.sha):  # same content earlier in this batch
+                self.duplicate.add(msg.idx)
+            else:
+                self.con.execute("BEGIN TRANSACTION")
+                self.open, self.state = msg.idx, _FileState()
+        elif isinstance(msg, _Data):
+            self._data(msg)
+        elif isinstance(msg, _End):
+            self._end(msg.idx, msg.result)
+
+    def _data(self, msg: _Data) -> None:
+        st, name = self.state, self.files[msg.idx].name
+        if self.open != msg.idx or st.whole or st.error:
+            msg.job.cancel()
+            return  # a duplicate, a restarted or a failed file: this piece is void
+        try:
+            chunk = msg.job.result()
+        except NotStreamable:
+            self._restart(msg.idx)
+            return
+        except InputError as exc:
+            st.error = str(exc)
+            return
+        st.nbytes += msg.nbytes
+        self.advance(msg.nbytes, name)
+        self._write(chunk)
+
+    def _write(self, chunk: Chunk) -> None:
+        st = self.state
+        st.rows_in += chunk.rows_in
+        st.events += chunk.events.height
+        st.rejects += chunk.rejects.height
+        if st.first_reject is not None:
+            return
+        if self.strict and chunk.rejects.height:
+            st.first_reject = str(chunk.rejects["reason"][0])
+            return
+        batch = pl.lit(self.report.batch_id).alias("batch_id")
+        _append(self.con, "events", chunk.events.with_columns(batch))
+        store.append(self.con, "rejects", chunk.rejects.with_columns(batch))
+
+    def _restart(self, idx: int) -> None:
+        """A piece needs the whole-file reader (a quoted newline, say): redo the file whole."""
+        path = self.files[idx]
+        self.con.execute("ROLLBACK")
+        self.con.execute("BEGIN TRANSACTION")
+        self.advance(-self.state.nbytes, path.name)
+        self.state = _FileState(whole=True)
+        try:
+            data = _read_bytes(path)
+            loaded = self.opts.load(path, data, hashlib.sha256(data).hexdigest())
+        except InputError as exc:
+            self.state.error = str(exc)
+            return
+        del data
+        self.state.nbytes = path.stat().st_size
+        self.advance(self.state.nbytes, path.name)
+        self._write(Chunk(loaded.events, loaded.rejects, loaded.result.rows_in))
+
+    def _end(self, idx: int, res: FileResult) -> None:
+        if idx in self.duplicate:
+            res = FileResult(path=res.path, status="duplicate", sha256=res.sha256)
+        elif self.open == idx:
+            self.open, st = None, self.state
+            res.rows_in, res.events, res.rejects = st.rows_in, st.events, st.rejects
+            if st.error:
+                res.status, res.error = "unreadable", st.error
+                res.rows_in = res.events = res.rejects = 0
+            elif res.rows_in == 0:
+                res.status = "empty"
+            elif st.first_reject is not None:
+                res.status = "rejected"
+                res.error = (
+                    f"{res.rejects} row(s) rejected, file not written (--strict); "
+                    f"first: {st.first_reject}"
+                )
+            if res.status == "loaded":
+                _record_file(self.con, res, self.report.batch_id)
+                self.con.execute("COMMIT")
+            else:
+                self.con.execute("ROLLBACK")
+        self.report.files.append(res)
+
+
 def ingest_paths(
     paths: Iterable[Path | str],
     con: duckdb.DuckDBPyConnection,
@@ -295,12 +568,17 @@ def ingest_paths(
     keep_pii: bool = False,
     progress: bool = False,
     strict: bool = False,
+    piece_bytes: int = PIECE_BYTES,
 ) -> IngestReport:
     """Ingest files and folders into ``con``; one batch id, one transaction per file.
 
     Files already ingested (same sha256) are reported as ``duplicate``; a file
     that cannot be read is reported ``unreadable`` and the others still load.
     With ``strict`` a file with any reject is not written (status ``rejected``).
+
+    A reader thread cuts files into pieces that two pool threads parse and
+    normalize (Polars) while this thread writes (DuckDB, one thread); all of
+    them release the GIL, so parsing and writing overlap on separate cores.
     """
     check_tz(tz)
     if fmt is not None:
@@ -309,50 +587,45 @@ def ingest_paths(
     con.execute("SET enable_progress_bar = false")  # our own bar (or none) instead of DuckDB's
     report = IngestReport(batch_id=uuid.uuid4().hex)
     sizes = [f.stat().st_size for f in files]
+    known = {row[0] for row in con.execute("SELECT sha256 FROM ingested_files").fetchall()}
+    opts = _Options(fmt=fmt, tz=tz, mappings=mappings, keep_pii=keep_pii, piece_bytes=piece_bytes)
+    messages: queue.Queue[object] = queue.Queue(maxsize=_QUEUE)
+    stop = threading.Event()
+
+    def put(msg: object) -> None:
+        while not stop.is_set():
+            try:
+                messages.put(msg, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+        raise _Stopped
+
     gen = _progress(progress, sum(sizes))
     prog, task = next(gen)
+
+    def advance(nbytes: int, name: str) -> None:
+        if task is not None:
+            prog.update(task, advance=nbytes, description=name)  # type: ignore[attr-defined]
+
+    threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
+    # one DuckDB thread: the parser threads keep the other core busy, and a single
+    # writer compresses row groups at commit instead of leaving them to close()
+    con.execute("SET threads = 1")
+    pool = ThreadPoolExecutor(max_workers=_PARSERS, thread_name_prefix="opsrca-parse")
+    reader = threading.Thread(
+        target=_read_files,
+        args=(files, sizes, known, opts, put, pool),
+        name="opsrca-ingest-reader",
+        daemon=True,
+    )
+    reader.start()
     try:
-        for path, size in zip(files, sizes, strict=True):
-            if task is not None:
-                prog.update(task, description=path.name)  # type: ignore[attr-defined]
-            report.files.append(
-                _ingest_one(path, con, report.batch_id, fmt, tz, mappings, keep_pii, strict)
-            )
-            if task is not None:
-                prog.advance(task, size)  # type: ignore[attr-defined]
+        _Writer(con, report, files, opts, strict, advance).run(messages.get)
     finally:
+        stop.set()
+        reader.join()
+        pool.shutdown(wait=True, cancel_futures=True)
         gen.close()
+        con.execute(f"SET threads = {int(threads)}")
     return report
-
-
-def _ingest_one(
-    path: Path,
-    con: duckdb.DuckDBPyConnection,
-    batch_id: str,
-    fmt: str | None,
-    tz: str,
-    mappings: dict[str, str] | None,
-    keep_pii: bool,
-    strict: bool,
-) -> FileResult:
-    try:
-        data = _read_bytes(path)
-        sha = hashlib.sha256(data).hexdigest()
-        if _known(con, sha):
-            return FileResult(path=str(path), status="duplicate", sha256=sha)
-        loaded = _load(
-            path, fmt=fmt, tz=tz, mappings=mappings, keep_pii=keep_pii, data=data, sha=sha
-        )
-    except InputError as exc:
-        return FileResult(path=str(path), status="unreadable", error=str(exc))
-    del data
-    res = loaded.result
-    if res.status == "empty":
-        return res
-    if strict and res.rejects:
-        first = loaded.rejects["reason"][0]
-        res.status = "rejected"
-        res.error = f"{res.rejects} row(s) rejected, file not written (--strict); first: {first}"
-        return res
-    _write(con, loaded, batch_id)
-    return res

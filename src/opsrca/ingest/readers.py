@@ -90,8 +90,9 @@ class LineIndex:
 
     _CHUNK = 64 << 20
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, first_line: int = 1) -> None:
         self.data = data
+        self.first_line = first_line  # file line number of the first line of ``data``
         self._starts: np.ndarray | None = None
 
     def _offsets(self) -> np.ndarray:
@@ -106,9 +107,9 @@ class LineIndex:
         return self._starts
 
     def text_of(self, line_numbers: pl.Series) -> pl.Series:
-        """Text of the given 1-based physical lines (line ending removed)."""
+        """Text of the given 1-based physical lines of the file (line ending removed)."""
         if line_numbers.len() > 200_000:  # many: one vectorized split is cheaper than slicing
-            table = lines_of_bytes(self.data)
+            table = lines_of_bytes(self.data, first_line=self.first_line)
             found = pl.DataFrame({LINE: line_numbers}).join(
                 table, on=LINE, how="left", maintain_order="left"
             )
@@ -116,7 +117,9 @@ class LineIndex:
         starts = self._offsets()
         n = len(starts)
         out: list[str | None] = []
-        for k in line_numbers.to_list():  # only the requested lines (rejects / short rows)
+        shift = self.first_line - 1
+        for line in line_numbers.to_list():  # only the requested lines (rejects / short rows)
+            k = None if line is None else line - shift
             if k is None or k < 1 or k > n:
                 out.append(None)
                 continue
@@ -127,15 +130,21 @@ class LineIndex:
 
     def frame(self) -> pl.DataFrame:
         """All lines as ``(__line, text)`` (vectorized)."""
-        return lines_of_bytes(self.data)
+        return lines_of_bytes(self.data, first_line=self.first_line)
 
 
 class NotUtf8Error(Exception):
     """Polars refused the bytes as UTF-8: decode them first."""
 
 
-def lines_of_bytes(data: bytes) -> pl.DataFrame:
-    """``(__line, text)`` of UTF-8 bytes, split by Polars (no Python decode, no loop)."""
+def lines_of_bytes(data: bytes, *, first_line: int = 1) -> pl.DataFrame:
+    """``(__line, text)`` of UTF-8 bytes, split by Polars (no Python decode, no loop).
+
+    ``first_line`` numbers the lines of a piece cut from the middle of a file.
+    """
+    if first_line != 1:
+        frame = lines_of_bytes(data)
+        return frame.with_columns(pl.col(LINE) + (first_line - 1))
     if b"\x1f" in data:  # the split uses \x1f as its never-seen separator
         return physical_lines(data.decode("utf-8", errors="replace"))
     try:
@@ -161,6 +170,22 @@ def lines_of_bytes(data: bytes) -> pl.DataFrame:
     return frame
 
 
+def json_rows(data: bytes, *, first_line: int = 1) -> RawRows:
+    """JSON Lines rows of UTF-8 bytes (``__raw`` = the stripped line); blank lines skipped.
+
+    Raises NotUtf8Error when the bytes are not UTF-8.
+    """
+    lines = lines_of_bytes(data, first_line=first_line)
+    return _json_rows_of(lines)
+
+
+def _json_rows_of(lines: pl.DataFrame) -> RawRows:
+    rows = lines.filter(pl.col("text").str.strip_chars() != "").select(
+        pl.col(LINE), pl.col("text").str.strip_chars().alias(RAW)
+    )
+    return RawRows("json", rows)
+
+
 def read_json_bytes(data: bytes, *, name: str) -> tuple[RawRows, str]:
     """Read JSON Lines bytes; returns ``(rows with __raw = the line, encoding)``."""
     encoding = "utf-8"
@@ -168,11 +193,7 @@ def read_json_bytes(data: bytes, *, name: str) -> tuple[RawRows, str]:
     if body.startswith(b"\xef\xbb\xbf"):
         body, encoding = body[3:], "utf-8-sig"
     try:
-        lines = lines_of_bytes(body)
+        return json_rows(body), encoding
     except NotUtf8Error:
         text, encoding = decode(data, name=name)
-        lines = physical_lines(text)
-    rows = lines.filter(pl.col("text").str.strip_chars() != "").select(
-        pl.col(LINE), pl.col("text").str.strip_chars().alias(RAW)
-    )
-    return RawRows("json", rows), encoding
+        return _json_rows_of(physical_lines(text)), encoding

@@ -1,0 +1,200 @@
+"""Big files in pieces: memory stays bounded and parsing overlaps the database writes.
+
+A UTF-8 CSV or JSON Lines file larger than one piece is read ``piece_bytes`` at
+a time, cut at a line end; each piece is parsed by the same fast readers and
+normalized on its own (``source_line`` stays the file's line number). Whatever
+the fast readers cannot take (another encoding, a quoted newline, a runaway
+quote, Excel, a JSON array) raises ``NotStreamable`` and the caller starts the
+file over with the whole-file reader, which handles every kind of mess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import polars as pl
+
+from opsrca.errors import InputError
+from opsrca.ingest.csvread import csv_header, fast_csv_rows
+from opsrca.ingest.detect import detect_json_format, detect_table_format, spec_for
+from opsrca.ingest.mapping import FormatSpec
+from opsrca.ingest.normalize import FileContext, normalize
+from opsrca.ingest.readers import NotUtf8Error, json_rows
+
+#: bytes per piece: about 80k TikTok rows; a few pieces are in flight at once
+PIECE_BYTES = 32 << 20
+_HEAD_BYTES = 1 << 20
+_BOM = b"\xef\xbb\xbf"
+
+
+class NotStreamable(Exception):
+    """The file needs the whole-file reader; start it over."""
+
+
+@dataclass
+class Chunk:
+    """The events and rejects of one piece of a file."""
+
+    events: pl.DataFrame
+    rejects: pl.DataFrame
+    rows_in: int
+
+
+#: parse-and-normalize one piece, and the input bytes it stands for (progress)
+Task = tuple[Callable[[], Chunk], int]
+
+
+@dataclass
+class Stream:
+    """A file opened for piecewise reading: its format and one task per piece, lazily.
+
+    Pieces are cut in order by whoever iterates ``tasks``; the tasks themselves
+    are independent, so they can run on several threads at once.
+    """
+
+    source_format: str
+    encoding: str
+    tasks: Iterator[Task]
+
+
+def resolve_format(
+    kind: str,
+    header: list[str],
+    sample: pl.Series | None,
+    fmt: str | None,
+    mappings: dict[str, str] | None,
+    name: str,
+) -> tuple[str, FormatSpec]:
+    """The source format (``fmt`` or detected from header / JSON sample) and its spec."""
+    fmt_name = fmt
+    if fmt_name is None:
+        if kind == "json":
+            fmt_name = detect_json_format(sample, mappings) if sample is not None else None
+        else:
+            fmt_name = detect_table_format(header, mappings)
+    if fmt_name is None:
+        what = f"columns {header}" if kind == "table" else "JSON keys"
+        raise InputError(
+            f"{name}: cannot tell the source format from its {what}; "
+            "use --format tiktok_csv|qimen_log|ozon_jsonl|taobao_jsonl|generic or --map SOURCE_COLUMN=field"
+        )
+    spec = spec_for(fmt_name).with_mappings(mappings)
+    if (spec.kind == "json") != (kind == "json"):
+        raise InputError(
+            f"{name}: --format {fmt_name} expects {spec.kind} input but the file is {kind}"
+        )
+    return fmt_name, spec
+
+
+def pieces(path: Path, start: int, piece_bytes: int) -> Iterator[bytes]:
+    """The file's bytes from ``start`` in pieces of about ``piece_bytes``, each ending at a line end."""
+    with path.open("rb") as f:
+        f.seek(start)
+        carry = b""
+        while True:
+            block = f.read(piece_bytes)
+            if not block:
+                if carry:
+                    yield carry
+                return
+            buf = carry + block if carry else block
+            cut = buf.rfind(b"\n")
+            if cut < 0:
+                carry = buf
+                continue
+            yield buf[: cut + 1]
+            carry = buf[cut + 1 :]
+
+
+def open_stream(
+    path: Path,
+    *,
+    ctx: FileContext,
+    fmt: str | None,
+    mappings: dict[str, str] | None,
+    piece_bytes: int = PIECE_BYTES,
+) -> Stream:
+    """Open ``path`` for piecewise reading; raises NotStreamable or InputError (unknown format)."""
+    name = path.name
+    with path.open("rb") as f:
+        head = f.read(_HEAD_BYTES)
+    if head.startswith(b"PK\x03\x04") or path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        raise NotStreamable
+    if b"\x00" in head[:65536]:
+        raise NotStreamable  # binary or UTF-16: the whole-file reader says which
+    start = len(_BOM) if head.startswith(_BOM) else 0
+    encoding = "utf-8-sig" if start else "utf-8"
+    lead = head[start:].lstrip(b" \t\r\n")[:1]
+    if lead == b"[" or not lead:
+        raise NotStreamable
+    try:
+        if lead == b"{":
+            cut = head.rfind(b"\n")
+            if cut < 0:
+                raise NotStreamable
+            sample = json_rows(head[start : cut + 1]).rows
+            fmt_name, spec = resolve_format("json", [], sample["__raw"], fmt, mappings, name)
+            return Stream(fmt_name, encoding, _json_tasks(path, start, spec, ctx, piece_bytes))
+        found = csv_header(head[start:])
+    except NotUtf8Error as exc:
+        raise NotStreamable from exc
+    end = head.find(b"\n", start)
+    if found is None or end < 0:
+        raise NotStreamable  # header not on line 1, or longer than the sniffed head
+    header, sep = found
+    fmt_name, spec = resolve_format("table", header, None, fmt, mappings, name)
+    chunks = _csv_tasks(path, end + 1, header, sep, spec, ctx, piece_bytes)
+    return Stream(fmt_name, encoding, chunks)
+
+
+def _parse_csv(
+    piece: bytes, line: int, header: list[str], sep: str, spec: FormatSpec, ctx: FileContext
+) -> Chunk:
+    try:
+        raw = fast_csv_rows(piece, header, sep, first_line=line)
+    except NotUtf8Error as exc:
+        raise NotStreamable from exc
+    if raw is None:
+        raise NotStreamable
+    events, rejects = normalize(raw, spec, ctx)
+    return Chunk(events, rejects, raw.rows_in)
+
+
+def _parse_json(piece: bytes, line: int, spec: FormatSpec, ctx: FileContext) -> Chunk:
+    try:
+        raw = json_rows(piece, first_line=line)
+    except NotUtf8Error as exc:
+        raise NotStreamable from exc
+    events, rejects = normalize(raw, spec, ctx)
+    return Chunk(events, rejects, raw.rows_in)
+
+
+def _csv_tasks(
+    path: Path,
+    body_start: int,
+    header: list[str],
+    sep: str,
+    spec: FormatSpec,
+    ctx: FileContext,
+    piece_bytes: int,
+) -> Iterator[Task]:
+    line = 2  # the header is line 1
+    extra = body_start  # the header's bytes count with the first piece
+    for piece in pieces(path, body_start, piece_bytes):
+        yield partial(_parse_csv, piece, line, header, sep, spec, ctx), len(piece) + extra
+        line += piece.count(b"\n")
+        extra = 0
+
+
+def _json_tasks(
+    path: Path, start: int, spec: FormatSpec, ctx: FileContext, piece_bytes: int
+) -> Iterator[Task]:
+    line = 1
+    extra = start
+    for piece in pieces(path, start, piece_bytes):
+        yield partial(_parse_json, piece, line, spec, ctx), len(piece) + extra
+        line += piece.count(b"\n")
+        extra = 0
