@@ -141,31 +141,34 @@ def _json_fields(
         for alias in aliases:
             slots[target].append(len(paths))
             paths.append(alias)
-    lines = raw.rows  # noqa: F841  (scanned by DuckDB by name)
+    lines = raw.rows.select(RAW)  # noqa: F841  (scanned by DuckDB by name)
     path_list = "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
     con = duckdb.connect()
     try:
+        # try(): NULL for text that is not JSON, so each line is parsed once or twice, not
+        # three times; only the small columns come back (the raw text is already here)
         pulled = con.sql(
-            f"""SELECT "{LINE}", "{RAW}",
-                   json_valid("{RAW}") AS __valid,
-                   CASE WHEN json_valid("{RAW}") THEN json_type("{RAW}") END AS __type,
-                   CASE WHEN json_valid("{RAW}") AND json_type("{RAW}") = 'OBJECT'
-                        THEN json_extract_string("{RAW}", {path_list}) END AS __vals
-                FROM lines"""
+            f"""SELECT __type,
+                   CASE WHEN __type = 'OBJECT' THEN json_extract_string("{RAW}", {path_list})
+                   END AS __vals
+                FROM (SELECT "{RAW}", try(json_type("{RAW}")) AS __type FROM lines)"""
         ).pl()
     finally:
         con.close()
-    ok = pl.col("__valid") & (pl.col("__type") == "OBJECT")
-    bad = pulled.filter(~ok).select(
+    if pulled.height != raw.rows.height:  # DuckDB keeps scan order; never lose a row over it
+        raise AssertionError("JSON field extraction returned a different number of rows")
+    pulled = pl.concat([raw.rows.select(LINE, RAW), pulled], how="horizontal")
+    ok = pl.col("__type") == "OBJECT"
+    bad = pulled.filter(~ok.fill_null(False)).select(
         pl.col(LINE),
         pl.lit(None, dtype=pl.String).alias("__field"),
-        pl.when(pl.col("__valid"))
+        pl.when(pl.col("__type").is_not_null())
         .then(pl.format("not a JSON object (found {})", pl.col("__type").str.to_lowercase()))
         .otherwise(pl.lit("not valid JSON (truncated or malformed line)"))
         .alias("__msg"),
         pl.col(RAW),
     )
-    good = pulled.filter(ok)
+    good = pulled.filter(ok.fill_null(False))
     cols = [
         pl.coalesce(
             [_blank_to_null(pl.col("__vals").list.get(i, null_on_oob=True)) for i in idx]

@@ -215,14 +215,14 @@ def _known(con: duckdb.DuckDBPyConnection, sha: str) -> bool:
 
 
 def _append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    """``store.append`` with plain Arrow strings: DuckDB ingests them faster than string views."""
+    """``store.append`` in slices, as Arrow string views (DuckDB 2 takes them without a copy)."""
     if frame.height == 0:
         return
     declared = schema.TABLES[table]
     cols = ", ".join(f'"{c}"' for c in schema.columns(declared))
     # in slices, so only one slice at a time exists as an Arrow copy (peak memory)
     for part in schema.conform(frame, declared).iter_slices(n_rows=_INSERT_ROWS):
-        data = part.to_arrow(compat_level=pl.CompatLevel.oldest())
+        data = part.to_arrow(compat_level=pl.CompatLevel.newest())
         con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM data')
         del data
 
