@@ -144,3 +144,41 @@ def test_folder_walk_skips_listing_inputs_and_hidden_files(tmp_path: Path, data_
 def test_progress_bar_path_runs(con: duckdb.DuckDBPyConnection, data_dir: Path) -> None:
     report = ingest_paths([data_dir / "tiktok_ops_errors_small.csv"], con, progress=True)
     assert report.files[0].status == "loaded" and report.ok
+
+
+def test_overlapping_exports_do_not_count_an_event_twice(
+    con: duckdb.DuckDBPyConnection, data_dir: Path, tmp_path: Path
+) -> None:
+    lines = (data_dir / "tiktok_ops_errors_small.csv").read_text(encoding="utf-8").splitlines()
+    header, rows = lines[0], lines[1:]
+    week1, week2 = tmp_path / "tiktok_week1.csv", tmp_path / "tiktok_week2.csv"
+    week1.write_text("\n".join([header, rows[0], rows[1]]) + "\n", encoding="utf-8")
+    # week 2 repeats the second error of week 1, then has one new error repeated twice
+    new = rows[2]
+    week2.write_text("\n".join([header, rows[1], new, new]) + "\n", encoding="utf-8")
+    report = ingest_paths([week1, week2], con)
+    second = report.files[1]
+    assert (second.rows_in, second.events, second.rejects) == (3, 1, 2)
+    ids = con.execute("SELECT count(*), count(DISTINCT event_id) FROM events").fetchall()[0]
+    assert ids == (3, 3)
+    reasons = [
+        r[0] for r in con.execute("SELECT reason FROM rejects ORDER BY source_line").fetchall()
+    ]
+    assert "tiktok_week2.csv line 2: field 'event_id'" in reasons[0]
+    assert f"already loaded from {week1} line 3" in reasons[0]
+    assert f"already loaded from {week2} line 3" in reasons[1]
+    raw = con.execute("SELECT raw FROM rejects WHERE source_line = 4").fetchall()[0][0]
+    assert '"event_id":"7301234500000000003"' in raw and "13812345678" not in raw  # masked
+
+
+def test_hash_ids_are_never_taken_for_repeats(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    row = "2026-11-02 10:13:05,taobao.qimen.singleitem.synchronize,杭州旗舰店,SKU1,WH01,失败,40,仓库编码WH01不存在"
+    path = tmp_path / "qimen_same_rows.csv"
+    path.write_text(
+        "同步时间,接口名称,店铺,商品编码,仓库编码,同步状态,错误码,错误信息\n" + f"{row}\n{row}\n",
+        encoding="utf-8",
+    )
+    report = ingest_paths([path], con)
+    assert (report.events, report.rejects) == (2, 0)  # two log lines, two events

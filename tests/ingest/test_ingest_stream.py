@@ -151,3 +151,17 @@ def test_strict_and_crash_mid_stream_leave_no_rows(
     assert ingest_paths([tiktok], con, piece_bytes=PIECE).events == 1500
     again = ingest_paths([tiktok], con, piece_bytes=PIECE)
     assert again.files[0].status == "duplicate" and again.events == 0
+
+
+def test_a_repeat_in_a_later_piece_points_at_the_first_copy(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection, tiktok: Path
+) -> None:
+    lines = tiktok.read_bytes().split(b"\n")
+    lines.insert(1450, lines[5])  # line 6's error again, pieces later
+    path = tmp_path / "tiktok_repeat.csv"
+    path.write_bytes(b"\n".join(lines))
+    report = ingest_paths([path], con, piece_bytes=PIECE)
+    assert (report.rows_in, report.events, report.rejects) == (1501, 1500, 1)
+    reason = _rejects(con)["reason"][0]
+    assert reason.startswith("tiktok_repeat.csv line 1451: field 'event_id'")
+    assert reason.endswith(f"already loaded from {path} line 6; the repeat is not counted twice")

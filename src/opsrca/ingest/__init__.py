@@ -21,6 +21,12 @@ Rules (the decisions behind ``rows in = events + rejects``):
   columns under their own names). For JSON Lines the payload is the whole object.
 - ``event_id``: TikTok ``error_id`` / Taobao ``trace_id`` when not empty, else
   ``<first 16 hex of the file's sha256>:<line>`` (stable across runs).
+- A source id already loaded (overlapping exports, or a repeat inside one
+  file) is a reject on field ``event_id`` naming the file and line it was
+  first loaded from; its row as it would have been loaded is kept in ``raw``.
+  An event is never counted twice.
+- Files bigger than one piece (32 MB) are read piecewise (bounded memory);
+  every rule above holds across pieces.
 - Timestamps without a zone are ``tz`` (Asia/Shanghai by default); all are
   stored as naive UTC.
 - Buyer PII in ``message``, ``payload`` and ``rejects.raw`` is masked with the

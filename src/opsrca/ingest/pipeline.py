@@ -227,6 +227,57 @@ def _append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
         del data
 
 
+def split_known_events(
+    con: duckdb.DuckDBPyConnection, events: pl.DataFrame, sha: str, label: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``(new events, rejects)``: an event whose source id is already loaded is a reject.
+
+    Overlapping exports (this week's TikTok errors and last week's) repeat
+    the same ``error_id`` / ``trace_id``; counting it twice would inflate
+    every report. Ids made from this file's hash and line cannot repeat and
+    are not looked up. The reject names where the event was first loaded
+    and keeps the repeat, as it would have been loaded, in ``raw``.
+    """
+    none = schema.empty_frame(schema.REJECTS)
+    own = ~pl.col("event_id").str.starts_with(f"{sha[:16]}:")
+    ids = events.filter(own).select("event_id")
+    if ids.height == 0:
+        return events, none
+    first = con.sql(
+        """SELECT DISTINCT ON (e.event_id) e.event_id, e.source_file AS __first_file,
+                  e.source_line AS __first_line
+           FROM events e SEMI JOIN ids USING (event_id)
+           ORDER BY e.event_id, e.source_file, e.source_line"""
+    ).pl()
+    repeat_here = own & ~pl.col("event_id").is_first_distinct()
+    if first.height == 0 and not events.select(repeat_here.any()).item():
+        return events, none
+    marked = events.join(first, on="event_id", how="left", maintain_order="left").with_columns(
+        pl.when(pl.col("__first_line").is_null() & repeat_here)  # a repeat inside this piece
+        .then(pl.col("source_line").min().over("event_id"))
+        .otherwise(pl.col("__first_line"))
+        .alias("__first_line"),
+        pl.coalesce("__first_file", "source_file").alias("__first_file"),
+    )
+    dupe = own & pl.col("__first_line").is_not_null()
+    rejects = marked.filter(dupe).select(
+        pl.col("source_file"),
+        pl.col("source_line"),
+        pl.lit("event_id").alias("field"),
+        pl.format(
+            "{} line {}: field 'event_id': event '{}' is already loaded from {} line {}; "
+            "the repeat is not counted twice",
+            pl.lit(label),
+            pl.col("source_line"),
+            pl.col("event_id"),
+            pl.col("__first_file"),
+            pl.col("__first_line"),
+        ).alias("reason"),
+        pl.struct([c for c in events.columns if c != "batch_id"]).struct.json_encode().alias("raw"),
+    )
+    return marked.filter(~dupe).select(events.columns), schema.conform(rejects, schema.REJECTS)
+
+
 def _record_file(con: duckdb.DuckDBPyConnection, res: FileResult, batch_id: str) -> None:
     """The ``ingested_files`` row that makes a re-ingest of the same content a no-op."""
     _append(
@@ -433,6 +484,8 @@ def _read_files(
 class _FileState:
     """What the writer knows about the file whose transaction is open."""
 
+    sha: str = ""
+    label: str = ""  # file name in reasons
     rows_in: int = 0
     events: int = 0
     rejects: int = 0
@@ -478,7 +531,8 @@ class _Writer:
                 self.duplicate.add(msg.idx)
             else:
                 self.con.execute("BEGIN TRANSACTION")
-                self.open, self.state = msg.idx, _FileState()
+                self.open = msg.idx
+                self.state = _FileState(sha=msg.sha, label=self.files[msg.idx].name)
         elif isinstance(msg, _Data):
             self._data(msg)
         elif isinstance(msg, _End):
@@ -503,6 +557,11 @@ class _Writer:
 
     def _write(self, chunk: Chunk) -> None:
         st = self.state
+        events, dupes = split_known_events(self.con, chunk.events, st.sha, st.label)
+        rejects = (
+            pl.concat([chunk.rejects, dupes]).sort("source_line") if dupes.height else chunk.rejects
+        )
+        chunk = Chunk(events, rejects, chunk.rows_in)
         st.rows_in += chunk.rows_in
         st.events += chunk.events.height
         st.rejects += chunk.rejects.height
@@ -521,7 +580,7 @@ class _Writer:
         self.con.execute("ROLLBACK")
         self.con.execute("BEGIN TRANSACTION")
         self.advance(-self.state.nbytes, path.name)
-        self.state = _FileState(whole=True)
+        self.state = _FileState(sha=self.state.sha, label=path.name, whole=True)
         try:
             data = _read_bytes(path)
             loaded = self.opts.load(path, data, hashlib.sha256(data).hexdigest())
