@@ -55,3 +55,17 @@ def test_mask_series_matches_mask_text() -> None:
     assert mask_series(series, unique=True).to_list() == plain
     assert series.to_list() == texts * 3  # input untouched
     assert mask_text(texts[-1]) == "手机 <PHONE> 与 <PHONE>"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("配送失败：浙江省杭州市西湖区文三路259号3单元，请核对", "配送失败：<ADDRESS>，请核对"),
+        ("收件地址：上海市浦东新区世纪大道100号", "收件地址：<ADDRESS>"),
+        ("买家的收货人地址浙江省杭州市西湖区文三路259号错误", "买家的收货人地址<ADDRESS>错误"),
+        ("新疆维吾尔自治区乌鲁木齐市天山区解放北路88号", "<ADDRESS>"),
+        ("北京市朝阳区建国路88号SOHO现代城A座1201室，电话未接", "<ADDRESS>，电话未接"),
+    ],
+)
+def test_chinese_address_is_masked_but_its_label_kept(text: str, expected: str) -> None:
+    assert mask_text(text) == expected
