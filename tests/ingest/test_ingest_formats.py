@@ -155,6 +155,45 @@ def test_xlsx(tmp_path: Path) -> None:
     assert "field '同步时间'" in rejects["reason"][0]
 
 
+def test_xlsx_every_sheet_counts(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    header = [
+        "同步时间",
+        "接口名称",
+        "店铺",
+        "商品编码",
+        "仓库编码",
+        "同步状态",
+        "错误码",
+        "错误信息",
+    ]
+    row = ["2026-11-02 10:13:05", "taobao.qimen.singleitem.synchronize", "旗舰店", "SKU1", "WH01",
+           "失败", "E1", "收货人手机13812345678无法接通"]  # fmt: skip
+    path = tmp_path / "qimen_sync_log_split.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    for name in ("同步日志1", "同步日志2"):  # an export split over sheets: same rows, same lines
+        sheet = book.add_worksheet(name)
+        for r, values in enumerate([header, row]):
+            for c, value in enumerate(values):
+                sheet.write_string(r, c, value)
+    book.add_worksheet("空白")
+    summary = book.add_worksheet("汇总")
+    for r, values in enumerate([["店铺", "失败次数"], ["旗舰店", "2"]]):
+        for c, value in enumerate(values):
+            summary.write_string(r, c, value)
+    book.close()
+    events, rejects = read_file(path)
+    assert events["source_file"].to_list() == [f"{path}#同步日志1", f"{path}#同步日志2"]
+    assert events["event_id"].n_unique() == 2  # a hash id per sheet, never shared
+    assert events["message"].to_list() == ["收货人手机<PHONE>无法接通"] * 2
+    assert rejects["source_file"].to_list() == [f"{path}#汇总"]
+    reason = rejects["reason"][0]
+    assert reason.startswith(
+        "qimen_sync_log_split.xlsx sheet 汇总 line 2: cannot tell the source format"
+    )
+
+
 def test_event_ids_are_stable(tmp_path: Path, data_dir: Path) -> None:
     copy = tmp_path / "ozon_copy.jsonl"
     copy.write_bytes((data_dir / "ozon_api_small.jsonl").read_bytes())

@@ -9,6 +9,9 @@ Rules (the decisions behind ``rows in = events + rejects``):
   non-empty sheet row. Blank lines are not rows: skipped, not counted.
 - ``source_line`` is the physical 1-based line where the row starts (CSV header
   = line 1; JSON Lines: line 1 is the first object; XLSX: the sheet row).
+- Every sheet of a workbook is read. With several sheets, ``source_file`` is
+  ``path#sheet`` and reasons name the sheet; rows of a sheet whose columns
+  match no format (a summary sheet) are rejected, saying so.
 - Ragged rows (more or fewer fields than the header) are rejected, naming
   both counts. A quote that never closes is rejected as that line alone and the
   lines after it are read normally; a quote inside an unquoted field

@@ -28,7 +28,8 @@ from opsrca.errors import InputError
 from opsrca.ingest.csvread import read_csv_bytes
 from opsrca.ingest.detect import ALL_SUFFIXES, decode, spec_for
 from opsrca.ingest.normalize import FileContext, normalize
-from opsrca.ingest.readers import RAW, RawRows, read_excel, read_json_bytes
+from opsrca.ingest.pii import mask_series
+from opsrca.ingest.readers import LINE, RAW, RawRows, read_excel, read_json_bytes
 from opsrca.ingest.stream import PIECE_BYTES, Chunk, NotStreamable, open_stream, resolve_format
 from opsrca.ingest.timeparse import check_tz
 
@@ -118,8 +119,8 @@ def _load(
             schema.empty_frame(schema.EVENTS), schema.empty_frame(schema.REJECTS), result
         )
     if data.startswith(b"PK\x03\x04") or path.suffix.lower() in (".xlsx", ".xlsm"):
-        raw: RawRows = read_excel(path, name=name)
         result.encoding = "xlsx"
+        return _load_sheets(path, read_excel(path, name=name), result, fmt, tz, mappings, keep_pii)
     else:
         if b"\x00" in data[:65536]:
             decode(data[:65536], name=name)  # raises for binary garbage, accepts UTF-16
@@ -137,6 +138,79 @@ def _load(
     ctx = FileContext(label=name, source_file=str(path), sha256=sha, tz=tz, keep_pii=keep_pii)
     events, rejects = normalize(raw, spec, ctx)
     result.rows_in = raw.rows_in
+    result.events, result.rejects = events.height, rejects.height
+    if result.rows_in == 0:
+        result.status = "empty"
+    return _Loaded(events, rejects, result)
+
+
+def _load_sheets(
+    path: Path,
+    sheets: list[tuple[str, RawRows]],
+    result: FileResult,
+    fmt: str | None,
+    tz: str,
+    mappings: dict[str, str] | None,
+    keep_pii: bool,
+) -> _Loaded:
+    """Normalize every sheet of a workbook; one sheet reads exactly like a CSV file.
+
+    With several sheets, reasons say ``book.xlsx sheet S line N``, ``source_file``
+    is ``path#S`` and hash ids are made per sheet (rows of two sheets never
+    share one). A sheet whose columns match no format, beside sheets that do,
+    has its rows rejected with that reason; when no sheet matches, the file
+    is unreadable.
+    """
+    assert result.sha256 is not None
+    if not sheets:
+        result.status = "empty"
+        return _Loaded(
+            schema.empty_frame(schema.EVENTS), schema.empty_frame(schema.REJECTS), result
+        )
+    multi = len(sheets) > 1
+    parts: list[tuple[pl.DataFrame, pl.DataFrame]] = []
+    unknown: list[tuple[str, RawRows, FileContext, InputError]] = []
+    for sheet, raw in sheets:
+        label = f"{path.name} sheet {sheet}" if multi else path.name
+        sha = (
+            hashlib.sha256(f"{result.sha256}#{sheet}".encode()).hexdigest()
+            if multi
+            else result.sha256
+        )
+        ctx = FileContext(
+            label=label,
+            source_file=f"{path}#{sheet}" if multi else str(path),
+            sha256=sha,
+            tz=tz,
+            keep_pii=keep_pii,
+        )
+        try:
+            fmt_name, spec = resolve_format("table", raw.header, None, fmt, mappings, label)
+        except InputError as exc:
+            unknown.append((sheet, raw, ctx, exc))
+            continue
+        result.source_format = result.source_format or fmt_name
+        parts.append(normalize(raw, spec, ctx))
+        result.rows_in += raw.rows_in
+    if not parts:
+        raise unknown[0][3]
+    for _sheet, raw, ctx, exc in unknown:
+        result.rows_in += raw.rows_in
+        reason = pl.format(
+            "{} line {}: {}", pl.lit(ctx.label), pl.col(LINE), pl.lit(str(exc).split(": ", 1)[-1])
+        )
+        rows = raw.rows.select(
+            pl.lit(ctx.source_file).alias("source_file"),
+            pl.col(LINE).alias("source_line"),
+            pl.lit(None, dtype=pl.String).alias("field"),
+            reason.alias("reason"),
+            pl.col(RAW).alias("raw"),
+        )
+        if not keep_pii:
+            rows = rows.with_columns(mask_series(rows["raw"]))
+        parts.append((schema.empty_frame(schema.EVENTS), schema.conform(rows, schema.REJECTS)))
+    events = pl.concat([e for e, _ in parts])
+    rejects = pl.concat([r for _, r in parts])
     result.events, result.rejects = events.height, rejects.height
     if result.rows_in == 0:
         result.status = "empty"

@@ -57,17 +57,34 @@ def physical_lines(text: str) -> pl.DataFrame:
     return frame
 
 
-def read_excel(path: Path, *, name: str) -> RawRows:
-    """First sheet of an XLSX file; ``__line`` is the sheet row number (header = 1)."""
+def read_excel(path: Path, *, name: str) -> list[tuple[str, RawRows]]:
+    """Every sheet of an XLSX file as ``(sheet name, rows)``; ``__line`` is the sheet row number.
+
+    Blank sheets are left out; an empty list means the workbook holds no data.
+    Big exports are split over sheets (Excel stops at 1,048,576 rows), so
+    every sheet counts, not only the first.
+    """
     import fastexcel
 
     try:
-        sheet = fastexcel.read_excel(str(path)).load_sheet(0, header_row=None, dtypes="string")
-        frame = pl.DataFrame(sheet.to_polars())
+        book = fastexcel.read_excel(str(path))
+        names = list(book.sheet_names)
+        frames = [
+            pl.DataFrame(book.load_sheet(i, header_row=None, dtypes="string").to_polars())
+            for i in range(len(names))
+        ]
     except Exception as exc:  # fastexcel raises its own error classes for every kind of damage
         raise InputError(f"{name}: cannot read as an Excel workbook: {exc}") from exc
+    sheets = [(sheet, _sheet_rows(frame)) for sheet, frame in zip(names, frames, strict=True)]
+    return [(sheet, raw) for sheet, raw in sheets if raw.header]
+
+
+def _sheet_rows(frame: pl.DataFrame) -> RawRows:
+    """Header (first non-blank row) and data rows of one sheet, all strings."""
     frame = frame.with_row_index(LINE, offset=1).with_columns(pl.col(LINE).cast(pl.Int64))
     data_cols = [c for c in frame.columns if c != LINE]
+    if not data_cols:
+        return RawRows("table", pl.DataFrame(schema={LINE: pl.Int64, RAW: pl.String}))
     nonblank = frame.filter(
         pl.any_horizontal(pl.col(c).str.strip_chars().fill_null("") != "" for c in data_cols)
     )
