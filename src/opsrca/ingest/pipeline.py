@@ -301,55 +301,66 @@ def _append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
         del data
 
 
-def split_known_events(
-    con: duckdb.DuckDBPyConnection, events: pl.DataFrame, sha: str, label: str
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """``(new events, rejects)``: an event whose source id is already loaded is a reject.
+def repeated_events(con: duckdb.DuckDBPyConnection, batch_id: str, path: str) -> pl.DataFrame:
+    """Rows of a just-written file whose ``event_id`` was already loaded: ``(source_file,
+    source_line, event_id, first_file, first_line)``.
 
-    Overlapping exports (this week's TikTok errors and last week's) repeat
-    the same ``error_id`` / ``trace_id``; counting it twice would inflate
-    every report. Ids made from this file's hash and line cannot repeat and
-    are not looked up. The reject names where the event was first loaded
-    and keeps the repeat, as it would have been loaded, in ``raw``.
+    A copy from another file wins; inside the file the first row wins. Two
+    linear passes per file (a group-by on the file's ids, a semi-join with
+    the others); only the few repeated ids are looked at row by row.
     """
-    none = schema.empty_frame(schema.REJECTS)
-    own = ~pl.col("event_id").str.starts_with(f"{sha[:16]}:")
-    ids = events.filter(own).select("event_id")
-    if ids.height == 0:
-        return events, none
-    first = con.sql(
-        """SELECT DISTINCT ON (e.event_id) e.event_id, e.source_file AS __first_file,
-                  e.source_line AS __first_line
-           FROM events e SEMI JOIN ids USING (event_id)
-           ORDER BY e.event_id, e.source_file, e.source_line"""
+    mine = "(batch_id = $batch AND (source_file = $path OR starts_with(source_file, $sheets)))"
+    return con.sql(
+        f"""WITH mine AS (SELECT event_id FROM events WHERE {mine}),
+            ids AS (
+                SELECT event_id FROM mine GROUP BY event_id HAVING count(*) > 1
+                UNION
+                SELECT event_id FROM mine
+                SEMI JOIN (SELECT event_id FROM events WHERE NOT {mine}) USING (event_id)
+            ),
+            copies AS (
+                SELECT event_id, source_file, source_line, {mine} AS here,
+                       row_number() OVER w AS k,
+                       first_value(source_file) OVER w AS first_file,
+                       first_value(source_line) OVER w AS first_line
+                FROM events SEMI JOIN ids USING (event_id)
+                WINDOW w AS (PARTITION BY event_id ORDER BY {mine}, source_file, source_line)
+            )
+            SELECT source_file, source_line, event_id, first_file, first_line
+            FROM copies WHERE here AND k > 1
+            ORDER BY source_file, source_line""",
+        params={"batch": batch_id, "path": path, "sheets": f"{path}#"},
     ).pl()
-    repeat_here = own & ~pl.col("event_id").is_first_distinct()
-    if first.height == 0 and not events.select(repeat_here.any()).item():
-        return events, none
-    marked = events.join(first, on="event_id", how="left", maintain_order="left").with_columns(
-        pl.when(pl.col("__first_line").is_null() & repeat_here)  # a repeat inside this piece
-        .then(pl.col("source_line").min().over("event_id"))
-        .otherwise(pl.col("__first_line"))
-        .alias("__first_line"),
-        pl.coalesce("__first_file", "source_file").alias("__first_file"),
-    )
-    dupe = own & pl.col("__first_line").is_not_null()
-    rejects = marked.filter(dupe).select(
-        pl.col("source_file"),
-        pl.col("source_line"),
-        pl.lit("event_id").alias("field"),
+
+
+def _move_repeats_to_rejects(
+    con: duckdb.DuckDBPyConnection, repeats: pl.DataFrame, batch_id: str, name: str
+) -> str:
+    """Turn the repeated events of this file into rejects; returns the first reason."""
+    sheet = pl.col("source_file").str.extract(r"#([^#/\\]*)$")
+    where = pl.when(sheet.is_not_null()).then(pl.format("{} sheet {}", pl.lit(name), sheet))
+    rep = repeats.with_columns(
         pl.format(
             "{} line {}: field 'event_id': event '{}' is already loaded from {} line {}; "
             "the repeat is not counted twice",
-            pl.lit(label),
+            where.otherwise(pl.lit(name)),
             pl.col("source_line"),
             pl.col("event_id"),
-            pl.col("__first_file"),
-            pl.col("__first_line"),
-        ).alias("reason"),
-        pl.struct([c for c in events.columns if c != "batch_id"]).struct.json_encode().alias("raw"),
+            pl.col("first_file"),
+            pl.col("first_line"),
+        ).alias("reason")
     )
-    return marked.filter(~dupe).select(events.columns), schema.conform(rejects, schema.REJECTS)
+    keys = "e.source_file = r.source_file AND e.source_line = r.source_line AND e.batch_id = $batch"
+    row = ", ".join(f"'{c}', e.\"{c}\"" for c in schema.columns(schema.EVENTS) if c != "batch_id")
+    con.execute(
+        f"""INSERT INTO rejects (source_file, source_line, field, reason, raw, batch_id)
+            SELECT e.source_file, e.source_line, 'event_id', r.reason,
+                   CAST(json_object({row}) AS VARCHAR), $batch
+            FROM events e JOIN rep r ON {keys}""",
+        {"batch": batch_id},
+    )
+    con.execute(f"DELETE FROM events e USING rep r WHERE {keys}", {"batch": batch_id})
+    return str(rep.sort("source_file", "source_line")["reason"][0])
 
 
 def _record_file(con: duckdb.DuckDBPyConnection, res: FileResult, batch_id: str) -> None:
@@ -442,6 +453,7 @@ class _Fatal:
 
 
 _DONE = object()
+_HASH_ID = r"^[0-9a-f]{16}:[0-9]+$"  # normalize's id for rows without a source id
 _QUEUE = 4  # messages waiting for the writer (each may hold a parsed piece: memory bound)
 _PARSERS = 2  # pool threads parsing pieces; with the writer this keeps two cores busy
 
@@ -560,6 +572,7 @@ class _FileState:
 
     sha: str = ""
     label: str = ""  # file name in reasons
+    source_ids: bool = False  # some event_id came from the source (error_id, trace_id)
     rows_in: int = 0
     events: int = 0
     rejects: int = 0
@@ -631,11 +644,8 @@ class _Writer:
 
     def _write(self, chunk: Chunk) -> None:
         st = self.state
-        events, dupes = split_known_events(self.con, chunk.events, st.sha, st.label)
-        rejects = (
-            pl.concat([chunk.rejects, dupes]).sort("source_line") if dupes.height else chunk.rejects
-        )
-        chunk = Chunk(events, rejects, chunk.rows_in)
+        if not st.source_ids:  # ids made from file hash and line cannot repeat: no lookup needed
+            st.source_ids = not chunk.events["event_id"].str.contains(_HASH_ID).all()
         st.rows_in += chunk.rows_in
         st.events += chunk.events.height
         st.rejects += chunk.rejects.height
@@ -666,6 +676,23 @@ class _Writer:
         self.advance(self.state.nbytes, path.name)
         self._write(Chunk(loaded.events, loaded.rejects, loaded.result.rows_in))
 
+    def _drop_repeats(self, idx: int, res: FileResult) -> None:
+        """Events whose id is already loaded become rejects (an event is never counted twice)."""
+        if not self.state.source_ids:
+            return
+        batch, path = self.report.batch_id, str(self.files[idx])
+        repeats = repeated_events(self.con, batch, path)
+        if repeats.height == 0:
+            return
+        first = _move_repeats_to_rejects(self.con, repeats, batch, self.files[idx].name)
+        res.events -= repeats.height
+        res.rejects += repeats.height
+        if self.strict:
+            res.status = "rejected"
+            res.error = (
+                f"{res.rejects} row(s) rejected, file not written (--strict); first: {first}"
+            )
+
     def _end(self, idx: int, res: FileResult) -> None:
         if idx in self.duplicate:
             res = FileResult(path=res.path, status="duplicate", sha256=res.sha256)
@@ -683,6 +710,8 @@ class _Writer:
                     f"{res.rejects} row(s) rejected, file not written (--strict); "
                     f"first: {st.first_reject}"
                 )
+            if res.status == "loaded":
+                self._drop_repeats(idx, res)
             if res.status == "loaded":
                 _record_file(self.con, res, self.report.batch_id)
                 self.con.execute("COMMIT")
