@@ -182,3 +182,16 @@ def test_hash_ids_are_never_taken_for_repeats(
     )
     report = ingest_paths([path], con)
     assert (report.events, report.rejects) == (2, 0)  # two log lines, two events
+
+
+def test_strict_refuses_a_file_that_repeats_loaded_events(
+    con: duckdb.DuckDBPyConnection, data_dir: Path, tmp_path: Path
+) -> None:
+    src = data_dir / "tiktok_ops_errors_small.csv"
+    lines = src.read_text(encoding="utf-8").splitlines()
+    again = tmp_path / "tiktok_again.csv"
+    again.write_text("\n".join([lines[0], lines[1]]) + "\n", encoding="utf-8")
+    report = ingest_paths([src, again], con, strict=True)
+    assert [f.status for f in report.files] == ["loaded", "rejected"]
+    assert "is already loaded from" in (report.files[1].error or "")
+    assert _counts(con) == (3, 0, 1)

@@ -41,11 +41,15 @@ def bench_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {p.name: p for p in write_bench_dump(out, rows=4000, seed=5)}
 
 
-def test_pieces_cut_at_line_ends_and_lose_nothing(tiktok: Path) -> None:
+@pytest.mark.parametrize("size", [64, 4096])  # 64: most lines are longer than a read
+def test_pieces_cut_at_line_ends_and_lose_nothing(tiktok: Path, tmp_path: Path, size: int) -> None:
     data = tiktok.read_bytes()
-    parts = list(pieces(tiktok, 0, 4096))
+    parts = list(pieces(tiktok, 0, size))
     assert b"".join(parts) == data and len(parts) > 10
     assert all(p.endswith(b"\n") for p in parts)
+    no_final_newline = tmp_path / "cut.csv"
+    no_final_newline.write_bytes(data.rstrip(b"\n"))
+    assert b"".join(pieces(no_final_newline, 10, size)) == data.rstrip(b"\n")[10:]
 
 
 @pytest.mark.parametrize("name", ["tiktok_ops_errors_bench.csv", "ozon_api_bench.jsonl",

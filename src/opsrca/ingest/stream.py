@@ -90,23 +90,25 @@ def resolve_format(
 
 
 def pieces(path: Path, start: int, piece_bytes: int) -> Iterator[bytes]:
-    """The file's bytes from ``start`` in pieces of about ``piece_bytes``, each ending at a line end."""
+    """The file's bytes from ``start`` in pieces of about ``piece_bytes``, each ending at a line end.
+
+    Each piece is copied once (the partial last line carried over is small).
+    """
     with path.open("rb") as f:
         f.seek(start)
         carry = b""
-        while True:
-            block = f.read(piece_bytes)
-            if not block:
-                if carry:
-                    yield carry
-                return
-            buf = carry + block if carry else block
-            cut = buf.rfind(b"\n")
-            if cut < 0:
-                carry = buf
+        while block := f.read(piece_bytes):
+            cut = block.rfind(b"\n") + 1
+            if cut == 0:
+                carry += block
                 continue
-            yield buf[: cut + 1]
-            carry = buf[cut + 1 :]
+            if not carry and cut == len(block):
+                yield block
+            else:
+                yield b"".join((carry, memoryview(block)[:cut]))
+            carry = block[cut:]
+        if carry:
+            yield carry
 
 
 def open_stream(
