@@ -195,3 +195,65 @@ def test_strict_refuses_a_file_that_repeats_loaded_events(
     assert [f.status for f in report.files] == ["loaded", "rejected"]
     assert "is already loaded from" in (report.files[1].error or "")
     assert _counts(con) == (3, 0, 1)
+
+
+def _tiktok_rows(data_dir: Path) -> tuple[str, list[str]]:
+    lines = (data_dir / "tiktok_ops_errors_small.csv").read_text(encoding="utf-8").splitlines()
+    return lines[0], lines[1:]
+
+
+def test_ctrl_c_while_checking_repeats_leaves_no_open_transaction(
+    con: duckdb.DuckDBPyConnection, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline_mod, "repeated_events", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        ingest_paths([data_dir / "tiktok_ops_errors_small.csv"], con)
+    monkeypatch.undo()
+    assert _counts(con) == (0, 0, 0)
+    assert ingest_paths([data_dir / "tiktok_ops_errors_small.csv"], con).events == 3
+
+
+def test_repeats_are_matched_per_file_and_sheet_not_by_name_prefix(
+    con: duckdb.DuckDBPyConnection, data_dir: Path, tmp_path: Path
+) -> None:
+    header, rows = _tiktok_rows(data_dir)
+    odd = tmp_path / "exp#2.csv"  # a '#' in a file name, and a name that prefixes another
+    odd.write_text("\n".join([header, rows[0], rows[1]]) + "\n", encoding="utf-8")
+    plain = tmp_path / "exp"
+    plain.mkdir()
+    base = tmp_path / "exp.csv"
+    base.write_text("\n".join([header, rows[2], rows[2]]) + "\n", encoding="utf-8")
+    report = ingest_paths([odd, base], con)
+    assert [(f.events, f.rejects) for f in report.files] == [(2, 0), (1, 1)]
+    reason = con.execute("SELECT reason FROM rejects").fetchall()[0][0]
+    assert reason.startswith("exp.csv line 3: field 'event_id'")
+    assert _counts(con) == (3, 1, 2)
+
+
+def test_the_first_sheet_in_the_workbook_wins(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    import xlsxwriter
+
+    header = ["error_id", "api_endpoint", "http_status", "error_code", "error_message",
+              "first_occurred_at", "retry_count"]  # fmt: skip
+    row = ["E1", "/product/202309/products", "400", "12052048", "category not found",
+           "2026-11-02T02:13:05Z", "0"]  # fmt: skip
+    path = tmp_path / "tiktok_errors.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    for name in ("Sheet2", "Sheet10"):  # workbook order, not name order
+        sheet = book.add_worksheet(name)
+        for r, values in enumerate([header, row]):
+            for c, value in enumerate(values):
+                sheet.write_string(r, c, value)
+    book.close()
+    report = ingest_paths([path], con)
+    assert (report.events, report.rejects) == (1, 1)
+    reason = con.execute("SELECT reason FROM rejects").fetchall()[0][0]
+    assert reason.startswith("tiktok_errors.xlsx sheet Sheet10 line 2:")
+    assert reason.endswith(
+        f"already loaded from {path}#Sheet2 line 2; the repeat is not counted twice"
+    )

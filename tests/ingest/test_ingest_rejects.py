@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -137,3 +138,17 @@ def test_literal_quote_inside_unquoted_field_is_text(tmp_path: Path) -> None:
     assert rejects.height == 0
     assert events["message"].to_list() == ['bad size 12" screen', "two\nlines, quoted", "ok"]
     assert events["source_line"].to_list() == [2, 3, 5]
+
+
+@pytest.mark.parametrize("ending", ["\n", ""])
+def test_one_extra_empty_field_at_the_end_is_ragged(tmp_path: Path, ending: str) -> None:
+    """Polars drops a trailing empty field; the row still has one field too many."""
+    good = "E1,/a,500,1,msg,2026-11-02T02:13:05Z,0"
+    path = tmp_path / "tiktok_trailing.csv"
+    path.write_text(
+        f"{HEADER}\n{good}\nE2,/a,500,1,msg,2026-11-02T02:13:05Z,0,{ending}", encoding="utf-8"
+    )
+    events, rejects = read_file(path)
+    assert events["event_id"].to_list() == ["E1"]
+    assert rejects["source_line"].to_list() == [3]
+    assert "expected 7 fields like the header, found 8" in rejects["reason"][0]

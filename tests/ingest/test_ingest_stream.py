@@ -169,3 +169,25 @@ def test_a_repeat_in_a_later_piece_points_at_the_first_copy(
     reason = _rejects(con)["reason"][0]
     assert reason.startswith("tiktok_repeat.csv line 1451: field 'event_id'")
     assert reason.endswith(f"already loaded from {path} line 6; the repeat is not counted twice")
+
+
+def test_a_restart_records_what_the_whole_file_reader_found(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    header = (
+        "error_id,api_endpoint,http_status,error_code,error_message,first_occurred_at,retry_count\n"
+    )
+    rows = "".join(
+        f"E{i},/product/202309/products,400,12052048,category not found,2026-11-02T02:13:05Z,0\n"
+        for i in range(3000)
+    )
+    late = "X1,/product/202309/products,400,12052048,类目不存在,2026-11-02T02:14:05Z,0\n"
+    path = tmp_path / "tiktok_late_gbk.csv"  # plain ASCII for many pieces, GBK in the last one
+    path.write_bytes((header + rows).encode("ascii") + late.encode("gbk"))
+    assert path.stat().st_size > 4 * PIECE
+    report = ingest_paths([path], con, piece_bytes=PIECE)
+    assert report.files[0].encoding == "gb18030" and report.events == 3001
+    assert con.sql("SELECT encoding FROM ingested_files").fetchall() == [("gb18030",)]
+    assert con.sql("SELECT message FROM events WHERE event_id = 'X1'").fetchall() == [
+        ("类目不存在",)
+    ]

@@ -219,7 +219,10 @@ def _parse_strict(
     ncols = len(header)
     parsed = _polars_parse(records, header, sep)
     if parsed is not None:
-        short = parsed.filter(pl.col(header[-1]).is_null()).select(LINE, RAW)
+        # an empty last column may hide too few fields; a record ending in the separator
+        # one too many (Polars drops a trailing empty field at the end of its input)
+        maybe = pl.col(header[-1]).is_null() | pl.col(RAW).str.strip_suffix("\r").str.ends_with(sep)
+        short = parsed.filter(maybe).select(LINE, RAW)
         counted = short.with_columns(_field_count(pl.col(RAW), sep).alias("__n"))
         ragged = counted.filter(pl.col("__n") != ncols)
         if ragged.height:
@@ -321,8 +324,13 @@ def fast_csv_rows(
     )
     index = LineIndex(data, first_line=first_line)
     bad = pl.DataFrame(schema=BAD_SCHEMA)
-    last = header[-1]
-    short = frame.filter(pl.col(last).is_null()).select(LINE)
+    # rows to count fields of: an empty last column may hide too few fields, and a line
+    # ending in the separator may hide one too many (Polars drops a trailing empty field)
+    check = pl.col(header[-1]).is_null()
+    end = sep.encode()
+    if end + b"\n" in data or end + b"\r\n" in data or data.endswith(end):
+        check = check | pl.col(LINE).is_in(index.ending_with(end[0]).implode())
+    short = frame.filter(check).select(LINE)
     if short.height:
         ncols = len(header)
         counted = short.with_columns(index.text_of(short[LINE]).alias("text")).with_columns(

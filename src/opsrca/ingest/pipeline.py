@@ -15,7 +15,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -301,15 +301,18 @@ def _append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
         del data
 
 
-def repeated_events(con: duckdb.DuckDBPyConnection, batch_id: str, path: str) -> pl.DataFrame:
-    """Rows of a just-written file whose ``event_id`` was already loaded: ``(source_file,
-    source_line, event_id, first_file, first_line)``.
+def repeated_events(
+    con: duckdb.DuckDBPyConnection, batch_id: str, sources: list[str]
+) -> pl.DataFrame:
+    """Rows just written (``batch_id``, ``source_file`` in ``sources``) whose ``event_id`` was
+    already loaded: ``(rid, source_file, source_line, event_id, first_file, first_line)``.
 
-    A copy from another file wins; inside the file the first row wins. Two
-    linear passes per file (a group-by on the file's ids, a semi-join with
-    the others); only the few repeated ids are looked at row by row.
+    The copy loaded first wins (row ids grow in load order: earlier files,
+    then this file's sheets and lines in order). Two linear passes per file
+    (a group-by on the file's ids, a semi-join with the others); only the few
+    repeated ids are looked at row by row.
     """
-    mine = "(batch_id = $batch AND (source_file = $path OR starts_with(source_file, $sheets)))"
+    mine = "(batch_id = $batch AND list_contains($sources, source_file))"
     return con.sql(
         f"""WITH mine AS (SELECT event_id FROM events WHERE {mine}),
             ids AS (
@@ -319,48 +322,52 @@ def repeated_events(con: duckdb.DuckDBPyConnection, batch_id: str, path: str) ->
                 SEMI JOIN (SELECT event_id FROM events WHERE NOT {mine}) USING (event_id)
             ),
             copies AS (
-                SELECT event_id, source_file, source_line, {mine} AS here,
+                SELECT e.rowid AS rid, e.event_id, e.source_file, e.source_line,
+                       {mine} AS here,
                        row_number() OVER w AS k,
-                       first_value(source_file) OVER w AS first_file,
-                       first_value(source_line) OVER w AS first_line
-                FROM events SEMI JOIN ids USING (event_id)
-                WINDOW w AS (PARTITION BY event_id ORDER BY {mine}, source_file, source_line)
+                       first_value(e.source_file) OVER w AS first_file,
+                       first_value(e.source_line) OVER w AS first_line
+                FROM events e SEMI JOIN ids USING (event_id)
+                WINDOW w AS (PARTITION BY e.event_id ORDER BY e.rowid)
             )
-            SELECT source_file, source_line, event_id, first_file, first_line
+            SELECT rid, source_file, source_line, event_id, first_file, first_line
             FROM copies WHERE here AND k > 1
-            ORDER BY source_file, source_line""",
-        params={"batch": batch_id, "path": path, "sheets": f"{path}#"},
+            ORDER BY rid""",
+        params={"batch": batch_id, "sources": sources},
     ).pl()
 
 
 def _move_repeats_to_rejects(
-    con: duckdb.DuckDBPyConnection, repeats: pl.DataFrame, batch_id: str, name: str
+    con: duckdb.DuckDBPyConnection, repeats: pl.DataFrame, batch_id: str, path: Path
 ) -> str:
     """Turn the repeated events of this file into rejects; returns the first reason."""
-    sheet = pl.col("source_file").str.extract(r"#([^#/\\]*)$")
-    where = pl.when(sheet.is_not_null()).then(pl.format("{} sheet {}", pl.lit(name), sheet))
+    sheet = pl.col("source_file").str.slice(len(f"{path}#"))
+    where = (
+        pl.when(pl.col("source_file") == str(path))
+        .then(pl.lit(path.name))
+        .otherwise(pl.format("{} sheet {}", pl.lit(path.name), sheet))
+    )
     rep = repeats.with_columns(
         pl.format(
             "{} line {}: field 'event_id': event '{}' is already loaded from {} line {}; "
             "the repeat is not counted twice",
-            where.otherwise(pl.lit(name)),
+            where,
             pl.col("source_line"),
             pl.col("event_id"),
             pl.col("first_file"),
             pl.col("first_line"),
         ).alias("reason")
     )
-    keys = "e.source_file = r.source_file AND e.source_line = r.source_line AND e.batch_id = $batch"
     row = ", ".join(f"'{c}', e.\"{c}\"" for c in schema.columns(schema.EVENTS) if c != "batch_id")
     con.execute(
         f"""INSERT INTO rejects (source_file, source_line, field, reason, raw, batch_id)
             SELECT e.source_file, e.source_line, 'event_id', r.reason,
                    CAST(json_object({row}) AS VARCHAR), $batch
-            FROM events e JOIN rep r ON {keys}""",
+            FROM events e JOIN rep r ON e.rowid = r.rid""",
         {"batch": batch_id},
     )
-    con.execute(f"DELETE FROM events e USING rep r WHERE {keys}", {"batch": batch_id})
-    return str(rep.sort("source_file", "source_line")["reason"][0])
+    con.execute("DELETE FROM events WHERE rowid IN (SELECT rid FROM rep)")
+    return str(rep["reason"][0])
 
 
 def _record_file(con: duckdb.DuckDBPyConnection, res: FileResult, batch_id: str) -> None:
@@ -542,6 +549,9 @@ def _read_one(
         return res
     except InputError as exc:
         return FileResult(path=str(path), status="unreadable", error=str(exc), sha256=sha)
+    except OSError as exc:  # vanished or unreadable half way through
+        error = f"{path}: cannot read file: {exc.strerror or exc}"
+        return FileResult(path=str(path), status="unreadable", error=error, sha256=sha)
 
 
 def _read_files(
@@ -573,6 +583,9 @@ class _FileState:
     sha: str = ""
     label: str = ""  # file name in reasons
     source_ids: bool = False  # some event_id came from the source (error_id, trace_id)
+    sources: list[str] = field(default_factory=list)  # source_file values written, in order
+    source_format: str | None = None  # after a restart: what the whole-file reader found
+    encoding: str | None = None
     rows_in: int = 0
     events: int = 0
     rejects: int = 0
@@ -606,8 +619,9 @@ class _Writer:
                 self._handle(msg)
         except BaseException:
             if self.open is not None:
-                self.con.execute("ROLLBACK")
                 self.open = None
+                with suppress(duckdb.Error):  # already rolled back by DuckDB, or between two steps
+                    self.con.execute("ROLLBACK")
             raise
 
     def _handle(self, msg: object) -> None:
@@ -644,6 +658,9 @@ class _Writer:
 
     def _write(self, chunk: Chunk) -> None:
         st = self.state
+        for source in chunk.events["source_file"].unique(maintain_order=True).to_list():
+            if source not in st.sources:  # the file's path, or path#sheet per sheet in order
+                st.sources.append(source)
         if not st.source_ids:  # ids made from file hash and line cannot repeat: no lookup needed
             st.source_ids = not chunk.events["event_id"].str.contains(_HASH_ID).all()
         st.rows_in += chunk.rows_in
@@ -664,27 +681,28 @@ class _Writer:
         self.con.execute("ROLLBACK")
         self.con.execute("BEGIN TRANSACTION")
         self.advance(-self.state.nbytes, path.name)
-        self.state = _FileState(sha=self.state.sha, label=path.name, whole=True)
+        self.state = st = _FileState(sha=self.state.sha, label=path.name, whole=True)
         try:
             data = _read_bytes(path)
             loaded = self.opts.load(path, data, hashlib.sha256(data).hexdigest())
         except InputError as exc:
-            self.state.error = str(exc)
+            st.error = str(exc)
             return
+        st.nbytes = len(data)
         del data
-        self.state.nbytes = path.stat().st_size
-        self.advance(self.state.nbytes, path.name)
+        st.source_format, st.encoding = loaded.result.source_format, loaded.result.encoding
+        self.advance(st.nbytes, path.name)
         self._write(Chunk(loaded.events, loaded.rejects, loaded.result.rows_in))
 
     def _drop_repeats(self, idx: int, res: FileResult) -> None:
         """Events whose id is already loaded become rejects (an event is never counted twice)."""
         if not self.state.source_ids:
             return
-        batch, path = self.report.batch_id, str(self.files[idx])
-        repeats = repeated_events(self.con, batch, path)
+        batch = self.report.batch_id
+        repeats = repeated_events(self.con, batch, self.state.sources)
         if repeats.height == 0:
             return
-        first = _move_repeats_to_rejects(self.con, repeats, batch, self.files[idx].name)
+        first = _move_repeats_to_rejects(self.con, repeats, batch, self.files[idx])
         res.events -= repeats.height
         res.rejects += repeats.height
         if self.strict:
@@ -697,10 +715,12 @@ class _Writer:
         if idx in self.duplicate:
             res = FileResult(path=res.path, status="duplicate", sha256=res.sha256)
         elif self.open == idx:
-            self.open, st = None, self.state
+            st = self.state
             res.rows_in, res.events, res.rejects = st.rows_in, st.events, st.rejects
-            if st.error:
-                res.status, res.error = "unreadable", st.error
+            if st.whole:  # read again by the whole-file reader: its findings count
+                res.source_format, res.encoding = st.source_format, st.encoding
+            if st.error or res.status == "unreadable":
+                res.status, res.error = "unreadable", st.error or res.error
                 res.rows_in = res.events = res.rejects = 0
             elif res.rows_in == 0:
                 res.status = "empty"
@@ -717,6 +737,7 @@ class _Writer:
                 self.con.execute("COMMIT")
             else:
                 self.con.execute("ROLLBACK")
+            self.open = None  # only now: a failure above still rolls the file back
         self.report.files.append(res)
 
 
@@ -784,10 +805,19 @@ def ingest_paths(
     reader.start()
     try:
         _Writer(con, report, files, opts, strict, advance).run(messages.get)
+    except BaseException:
+        # Ctrl-C or an error: do not wait for the reader to finish hashing or parsing a
+        # big file; it notices ``stop`` at its next message and never touches ``con``
+        stop.set()
+        reader.join(timeout=1.0)
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    else:
+        reader.join()
+        pool.shutdown(wait=True)
     finally:
         stop.set()
-        reader.join()
-        pool.shutdown(wait=True, cancel_futures=True)
         gen.close()
-        con.execute(f"SET threads = {int(threads)}")
+        with suppress(duckdb.Error):  # never hide the error that got us here
+            con.execute(f"SET threads = {int(threads)}")
     return report

@@ -145,6 +145,19 @@ class LineIndex:
             out.append(self.data[lo:hi].decode("utf-8", errors="replace").removesuffix("\r"))
         return pl.Series("text", out, dtype=pl.String)
 
+    def ending_with(self, byte: int) -> pl.Series:
+        """File line numbers of the lines whose last byte (before ``\\r\\n``) is ``byte``."""
+        starts = self._offsets()
+        buf = np.frombuffer(self.data, dtype=np.uint8)
+        ends = np.append(starts[1:] - 1, len(buf))  # each line's end (its \\n, or the data's end)
+        last = ends - 1
+        cr = (last >= starts) & (buf[np.clip(last, 0, None)] == 13)
+        last = np.where(cr, last - 1, last)
+        hit = (last >= starts) & (buf[np.clip(last, 0, None)] == byte)
+        if len(buf) and buf[-1] == 10:
+            hit[-1] = False  # the empty piece after the final newline is not a line
+        return pl.Series(LINE, np.flatnonzero(hit) + self.first_line, dtype=pl.Int64)
+
     def frame(self) -> pl.DataFrame:
         """All lines as ``(__line, text)`` (vectorized)."""
         return lines_of_bytes(self.data, first_line=self.first_line)
