@@ -192,6 +192,8 @@ def test_xlsx_every_sheet_counts(tmp_path: Path) -> None:
     assert reason.startswith(
         "qimen_sync_log_split.xlsx sheet 汇总 line 2: cannot tell the source format"
     )
+    forced, forced_rejects = read_file(path, fmt="qimen_log")  # the summary sheet lacks columns
+    assert forced.height == 2 and "missing column" in forced_rejects["reason"][0]
 
 
 def test_event_ids_are_stable(tmp_path: Path, data_dir: Path) -> None:

@@ -186,11 +186,11 @@ def _load_sheets(
         )
         try:
             fmt_name, spec = resolve_format("table", raw.header, None, fmt, mappings, label)
+            parts.append(normalize(raw, spec, ctx))  # raises when required columns are missing
         except InputError as exc:
             unknown.append((sheet, raw, ctx, exc))
             continue
         result.source_format = result.source_format or fmt_name
-        parts.append(normalize(raw, spec, ctx))
         result.rows_in += raw.rows_in
     if not parts:
         raise unknown[0][3]
