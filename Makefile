@@ -30,7 +30,7 @@ samples: $(STAMP)
 	$(VENV)/bin/opsrca generate --out data/samples --seed 7
 
 bench: $(STAMP)
-	$(PY) benchmarks/bench_ingest.py
+	$(PY) benchmarks/bench_ingest.py --cli-rows 2000000
 	$(PY) benchmarks/bench_classify.py
 	$(PY) benchmarks/bench_dupes.py
 
