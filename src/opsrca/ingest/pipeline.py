@@ -581,7 +581,6 @@ class _FileState:
     """What the writer knows about the file whose transaction is open."""
 
     sha: str = ""
-    label: str = ""  # file name in reasons
     source_ids: bool = False  # some event_id came from the source (error_id, trace_id)
     sources: list[str] = field(default_factory=list)  # source_file values written, in order
     source_format: str | None = None  # after a restart: what the whole-file reader found
@@ -633,7 +632,7 @@ class _Writer:
             else:
                 self.con.execute("BEGIN TRANSACTION")
                 self.open = msg.idx
-                self.state = _FileState(sha=msg.sha, label=self.files[msg.idx].name)
+                self.state = _FileState(sha=msg.sha)
         elif isinstance(msg, _Data):
             self._data(msg)
         elif isinstance(msg, _End):
@@ -681,10 +680,10 @@ class _Writer:
         self.con.execute("ROLLBACK")
         self.con.execute("BEGIN TRANSACTION")
         self.advance(-self.state.nbytes, path.name)
-        self.state = st = _FileState(sha=self.state.sha, label=path.name, whole=True)
+        self.state = st = _FileState(sha=self.state.sha, whole=True)
         try:
             data = _read_bytes(path)
-            loaded = self.opts.load(path, data, hashlib.sha256(data).hexdigest())
+            loaded = self.opts.load(path, data, st.sha)
         except InputError as exc:
             st.error = str(exc)
             return
@@ -694,28 +693,28 @@ class _Writer:
         self.advance(st.nbytes, path.name)
         self._write(Chunk(loaded.events, loaded.rejects, loaded.result.rows_in))
 
-    def _drop_repeats(self, idx: int, res: FileResult) -> None:
+    def _drop_repeats(self, idx: int) -> None:
         """Events whose id is already loaded become rejects (an event is never counted twice)."""
-        if not self.state.source_ids:
+        st = self.state
+        if not st.source_ids:
             return
         batch = self.report.batch_id
-        repeats = repeated_events(self.con, batch, self.state.sources)
+        repeats = repeated_events(self.con, batch, st.sources)
         if repeats.height == 0:
             return
         first = _move_repeats_to_rejects(self.con, repeats, batch, self.files[idx])
-        res.events -= repeats.height
-        res.rejects += repeats.height
+        st.events -= repeats.height
+        st.rejects += repeats.height
         if self.strict:
-            res.status = "rejected"
-            res.error = (
-                f"{res.rejects} row(s) rejected, file not written (--strict); first: {first}"
-            )
+            st.first_reject = first
 
     def _end(self, idx: int, res: FileResult) -> None:
         if idx in self.duplicate:
             res = FileResult(path=res.path, status="duplicate", sha256=res.sha256)
         elif self.open == idx:
             st = self.state
+            if res.status == "loaded" and not st.error and st.rows_in and st.first_reject is None:
+                self._drop_repeats(idx)
             res.rows_in, res.events, res.rejects = st.rows_in, st.events, st.rejects
             if st.whole:  # read again by the whole-file reader: its findings count
                 res.source_format, res.encoding = st.source_format, st.encoding
@@ -730,8 +729,6 @@ class _Writer:
                     f"{res.rejects} row(s) rejected, file not written (--strict); "
                     f"first: {st.first_reject}"
                 )
-            if res.status == "loaded":
-                self._drop_repeats(idx, res)
             if res.status == "loaded":
                 _record_file(self.con, res, self.report.batch_id)
                 self.con.execute("COMMIT")
