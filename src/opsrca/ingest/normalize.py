@@ -280,7 +280,7 @@ def normalize(
         )
         bad = pl.concat([bad, row_bad.select(list(BAD_SCHEMA))])
     events = _events(frame.filter(~pl.col("__bad")), spec, present, aliases, ctx)
-    rejects = _rejects(bad.sort(LINE), ctx)
+    rejects = rejects_frame(bad.sort(LINE), ctx)
     return events, rejects
 
 
@@ -339,7 +339,8 @@ def _events(
     return schema.conform(out, schema.EVENTS)
 
 
-def _rejects(bad: pl.DataFrame, ctx: FileContext) -> pl.DataFrame:
+def rejects_frame(bad: pl.DataFrame, ctx: FileContext) -> pl.DataFrame:
+    """``rejects`` rows from bad rows ``(__line, __field, __msg, __raw)``: reason names file and line."""
     where = pl.format("{} line {}", pl.lit(ctx.label), pl.col(LINE))
     reason = (
         pl.when(pl.col("__field").is_not_null())

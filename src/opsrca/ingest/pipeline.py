@@ -27,8 +27,7 @@ from opsrca import schema, store
 from opsrca.errors import InputError
 from opsrca.ingest.csvread import read_csv_bytes
 from opsrca.ingest.detect import ALL_SUFFIXES, decode, spec_for
-from opsrca.ingest.normalize import FileContext, normalize
-from opsrca.ingest.pii import mask_series
+from opsrca.ingest.normalize import FileContext, normalize, rejects_frame
 from opsrca.ingest.readers import LINE, RAW, RawRows, read_excel, read_json_bytes
 from opsrca.ingest.stream import PIECE_BYTES, Chunk, NotStreamable, open_stream, resolve_format
 from opsrca.ingest.timeparse import check_tz
@@ -196,19 +195,13 @@ def _load_sheets(
         raise unknown[0][3]
     for _sheet, raw, ctx, exc in unknown:
         result.rows_in += raw.rows_in
-        reason = pl.format(
-            "{} line {}: {}", pl.lit(ctx.label), pl.col(LINE), pl.lit(str(exc).split(": ", 1)[-1])
+        bad = raw.rows.select(
+            pl.col(LINE),
+            pl.lit(None, dtype=pl.String).alias("__field"),
+            pl.lit(str(exc).split(": ", 1)[-1]).alias("__msg"),
+            pl.col(RAW),
         )
-        rows = raw.rows.select(
-            pl.lit(ctx.source_file).alias("source_file"),
-            pl.col(LINE).alias("source_line"),
-            pl.lit(None, dtype=pl.String).alias("field"),
-            reason.alias("reason"),
-            pl.col(RAW).alias("raw"),
-        )
-        if not keep_pii:
-            rows = rows.with_columns(mask_series(rows["raw"]))
-        parts.append((schema.empty_frame(schema.EVENTS), schema.conform(rows, schema.REJECTS)))
+        parts.append((schema.empty_frame(schema.EVENTS), rejects_frame(bad, ctx)))
     events = pl.concat([e for e, _ in parts])
     rejects = pl.concat([r for _, r in parts])
     result.events, result.rejects = events.height, rejects.height
