@@ -114,6 +114,35 @@ def detect_json_format(lines: pl.Series, mappings: dict[str, str] | None = None)
     return best[1] if best else None
 
 
+def resolve_format(
+    kind: str,
+    header: list[str],
+    sample: pl.Series | None,
+    fmt: str | None,
+    mappings: dict[str, str] | None,
+    name: str,
+) -> tuple[str, FormatSpec]:
+    """The source format (``fmt`` or detected from header / JSON sample) and its spec."""
+    fmt_name = fmt
+    if fmt_name is None:
+        if kind == "json":
+            fmt_name = detect_json_format(sample, mappings) if sample is not None else None
+        else:
+            fmt_name = detect_table_format(header, mappings)
+    if fmt_name is None:
+        what = f"columns {header}" if kind == "table" else "JSON keys"
+        raise InputError(
+            f"{name}: cannot tell the source format from its {what}; "
+            "use --format tiktok_csv|qimen_log|ozon_jsonl|taobao_jsonl|generic or --map SOURCE_COLUMN=field"
+        )
+    spec = spec_for(fmt_name).with_mappings(mappings)
+    if (spec.kind == "json") != (kind == "json"):
+        raise InputError(
+            f"{name}: --format {fmt_name} expects {spec.kind} input but the file is {kind}"
+        )
+    return fmt_name, spec
+
+
 def spec_for(name: str) -> FormatSpec:
     """The FormatSpec called ``name`` or an InputError listing the known ones."""
     formats = load_aliases().formats

@@ -26,10 +26,10 @@ import polars as pl
 from opsrca import schema, store
 from opsrca.errors import InputError
 from opsrca.ingest.csvread import read_csv_bytes
-from opsrca.ingest.detect import ALL_SUFFIXES, decode, spec_for
+from opsrca.ingest.detect import ALL_SUFFIXES, decode, resolve_format, spec_for
 from opsrca.ingest.normalize import FileContext, normalize, rejects_frame
 from opsrca.ingest.readers import LINE, RAW, RawRows, read_excel, read_json_bytes
-from opsrca.ingest.stream import PIECE_BYTES, Chunk, NotStreamable, open_stream, resolve_format
+from opsrca.ingest.stream import PIECE_BYTES, Chunk, NotStreamable, open_stream
 from opsrca.ingest.timeparse import check_tz
 
 _INSERT_ROWS = 250_000

@@ -17,9 +17,8 @@ from pathlib import Path
 
 import polars as pl
 
-from opsrca.errors import InputError
 from opsrca.ingest.csvread import csv_header, fast_csv_rows
-from opsrca.ingest.detect import detect_json_format, detect_table_format, spec_for
+from opsrca.ingest.detect import resolve_format
 from opsrca.ingest.mapping import FormatSpec
 from opsrca.ingest.normalize import FileContext, normalize
 from opsrca.ingest.readers import NotUtf8Error, json_rows
@@ -58,35 +57,6 @@ class Stream:
     source_format: str
     encoding: str
     tasks: Iterator[Task]
-
-
-def resolve_format(
-    kind: str,
-    header: list[str],
-    sample: pl.Series | None,
-    fmt: str | None,
-    mappings: dict[str, str] | None,
-    name: str,
-) -> tuple[str, FormatSpec]:
-    """The source format (``fmt`` or detected from header / JSON sample) and its spec."""
-    fmt_name = fmt
-    if fmt_name is None:
-        if kind == "json":
-            fmt_name = detect_json_format(sample, mappings) if sample is not None else None
-        else:
-            fmt_name = detect_table_format(header, mappings)
-    if fmt_name is None:
-        what = f"columns {header}" if kind == "table" else "JSON keys"
-        raise InputError(
-            f"{name}: cannot tell the source format from its {what}; "
-            "use --format tiktok_csv|qimen_log|ozon_jsonl|taobao_jsonl|generic or --map SOURCE_COLUMN=field"
-        )
-    spec = spec_for(fmt_name).with_mappings(mappings)
-    if (spec.kind == "json") != (kind == "json"):
-        raise InputError(
-            f"{name}: --format {fmt_name} expects {spec.kind} input but the file is {kind}"
-        )
-    return fmt_name, spec
 
 
 def pieces(path: Path, start: int, piece_bytes: int) -> Iterator[bytes]:
