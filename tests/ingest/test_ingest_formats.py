@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from workbooks import QIMEN_HEADER, write_xlsx
 
 from opsrca import schema
 from opsrca.errors import InputError
@@ -156,33 +157,17 @@ def test_xlsx(tmp_path: Path) -> None:
 
 
 def test_xlsx_every_sheet_counts(tmp_path: Path) -> None:
-    import xlsxwriter
-
-    header = [
-        "同步时间",
-        "接口名称",
-        "店铺",
-        "商品编码",
-        "仓库编码",
-        "同步状态",
-        "错误码",
-        "错误信息",
-    ]
     row = ["2026-11-02 10:13:05", "taobao.qimen.singleitem.synchronize", "旗舰店", "SKU1", "WH01",
            "失败", "E1", "收货人手机13812345678无法接通"]  # fmt: skip
-    path = tmp_path / "qimen_sync_log_split.xlsx"
-    book = xlsxwriter.Workbook(str(path))
-    for name in ("同步日志1", "同步日志2"):  # an export split over sheets: same rows, same lines
-        sheet = book.add_worksheet(name)
-        for r, values in enumerate([header, row]):
-            for c, value in enumerate(values):
-                sheet.write_string(r, c, value)
-    book.add_worksheet("空白")
-    summary = book.add_worksheet("汇总")
-    for r, values in enumerate([["店铺", "失败次数"], ["旗舰店", "2"]]):
-        for c, value in enumerate(values):
-            summary.write_string(r, c, value)
-    book.close()
+    path = write_xlsx(
+        tmp_path / "qimen_sync_log_split.xlsx",
+        {
+            "同步日志1": [QIMEN_HEADER, row],  # an export split over sheets: same rows, same lines
+            "同步日志2": [QIMEN_HEADER, row],
+            "空白": [],
+            "汇总": [["店铺", "失败次数"], ["旗舰店", "2"]],
+        },
+    )
     events, rejects = read_file(path)
     assert events["source_file"].to_list() == [f"{path}#同步日志1", f"{path}#同步日志2"]
     assert events["event_id"].n_unique() == 2  # a hash id per sheet, never shared

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from workbooks import QIMEN_HEADER, write_xlsx
 
 from opsrca.errors import InputError
 from opsrca.ingest import ingest_paths
@@ -177,7 +178,7 @@ def test_hash_ids_are_never_taken_for_repeats(
     row = "2026-11-02 10:13:05,taobao.qimen.singleitem.synchronize,杭州旗舰店,SKU1,WH01,失败,40,仓库编码WH01不存在"
     path = tmp_path / "qimen_same_rows.csv"
     path.write_text(
-        "同步时间,接口名称,店铺,商品编码,仓库编码,同步状态,错误码,错误信息\n" + f"{row}\n{row}\n",
+        ",".join(QIMEN_HEADER) + f"\n{row}\n{row}\n",
         encoding="utf-8",
     )
     report = ingest_paths([path], con)
@@ -236,20 +237,14 @@ def test_repeats_are_matched_per_file_and_sheet_not_by_name_prefix(
 def test_the_first_sheet_in_the_workbook_wins(
     con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
-    import xlsxwriter
-
     header = ["error_id", "api_endpoint", "http_status", "error_code", "error_message",
               "first_occurred_at", "retry_count"]  # fmt: skip
     row = ["E1", "/product/202309/products", "400", "12052048", "category not found",
            "2026-11-02T02:13:05Z", "0"]  # fmt: skip
-    path = tmp_path / "tiktok_errors.xlsx"
-    book = xlsxwriter.Workbook(str(path))
-    for name in ("Sheet2", "Sheet10"):  # workbook order, not name order
-        sheet = book.add_worksheet(name)
-        for r, values in enumerate([header, row]):
-            for c, value in enumerate(values):
-                sheet.write_string(r, c, value)
-    book.close()
+    # two sheets, in workbook order (not name order)
+    path = write_xlsx(
+        tmp_path / "tiktok_errors.xlsx", {"Sheet2": [header, row], "Sheet10": [header, row]}
+    )
     report = ingest_paths([path], con)
     assert (report.events, report.rejects) == (1, 1)
     reason = con.execute("SELECT reason FROM rejects").fetchall()[0][0]

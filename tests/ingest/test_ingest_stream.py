@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from workbooks import QIMEN_HEADER
 
 from opsrca.generate import write_bench_dump, write_tiktok_csv
 from opsrca.ingest import ingest_paths, read_file
@@ -115,9 +116,7 @@ def test_gbk_file_bigger_than_a_piece_is_read_whole(
         for i in range(2000)
     )
     path = tmp_path / "qimen_gbk.csv"
-    path.write_bytes(
-        ("同步时间,接口名称,店铺,商品编码,仓库编码,同步状态,错误码,错误信息\n" + rows).encode("gbk")
-    )
+    path.write_bytes((",".join(QIMEN_HEADER) + "\n" + rows).encode("gbk"))
     assert path.stat().st_size > 2 * PIECE
     report = ingest_paths([path], con, piece_bytes=PIECE)
     assert report.files[0].encoding == "gb18030" and report.events == 2000
