@@ -18,10 +18,10 @@ from pathlib import Path
 import polars as pl
 
 from opsrca.ingest.csvread import csv_header, fast_csv_rows
-from opsrca.ingest.detect import resolve_format
+from opsrca.ingest.detect import EXCEL_SUFFIXES, resolve_format
 from opsrca.ingest.mapping import FormatSpec
 from opsrca.ingest.normalize import FileContext, normalize
-from opsrca.ingest.readers import NotUtf8Error, json_rows
+from opsrca.ingest.readers import RAW, NotUtf8Error, RawRows, json_rows
 
 #: bytes per piece: about 80k TikTok rows; a few pieces are in flight at once
 PIECE_BYTES = 32 << 20
@@ -93,7 +93,7 @@ def open_stream(
     name = path.name
     with path.open("rb") as f:
         head = f.read(_HEAD_BYTES)
-    if head.startswith(b"PK\x03\x04") or path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+    if head.startswith(b"PK\x03\x04") or path.suffix.lower() in EXCEL_SUFFIXES:
         raise NotStreamable
     if b"\x00" in head[:65536]:
         raise NotStreamable  # binary or UTF-16: the whole-file reader says which
@@ -108,8 +108,9 @@ def open_stream(
             if cut < 0:
                 raise NotStreamable
             sample = json_rows(head[start : cut + 1]).rows
-            fmt_name, spec = resolve_format("json", [], sample["__raw"], fmt, mappings, name)
-            return Stream(fmt_name, encoding, _json_tasks(path, start, spec, ctx, piece_bytes))
+            fmt_name, spec = resolve_format("json", [], sample[RAW], fmt, mappings, name)
+            tasks = _tasks(path, start, 1, _json_piece, spec, ctx, piece_bytes)
+            return Stream(fmt_name, encoding, tasks)
         found = csv_header(head[start:])
     except NotUtf8Error as exc:
         raise NotStreamable from exc
@@ -118,15 +119,27 @@ def open_stream(
         raise NotStreamable  # header not on line 1, or longer than the sniffed head
     header, sep = found
     fmt_name, spec = resolve_format("table", header, None, fmt, mappings, name)
-    chunks = _csv_tasks(path, end + 1, header, sep, spec, ctx, piece_bytes)
-    return Stream(fmt_name, encoding, chunks)
+
+    def read(piece: bytes, line: int) -> RawRows | None:
+        return fast_csv_rows(piece, header, sep, first_line=line)
+
+    return Stream(fmt_name, encoding, _tasks(path, end + 1, 2, read, spec, ctx, piece_bytes))
 
 
-def _parse_csv(
-    piece: bytes, line: int, header: list[str], sep: str, spec: FormatSpec, ctx: FileContext
+def _json_piece(piece: bytes, line: int) -> RawRows:
+    return json_rows(piece, first_line=line)
+
+
+def _parse(
+    read: Callable[[bytes, int], RawRows | None],
+    piece: bytes,
+    line: int,
+    spec: FormatSpec,
+    ctx: FileContext,
 ) -> Chunk:
+    """One piece through a fast reader (``None`` or not UTF-8: NotStreamable) and normalize."""
     try:
-        raw = fast_csv_rows(piece, header, sep, first_line=line)
+        raw = read(piece, line)
     except NotUtf8Error as exc:
         raise NotStreamable from exc
     if raw is None:
@@ -135,38 +148,19 @@ def _parse_csv(
     return Chunk(events, rejects, raw.rows_in)
 
 
-def _parse_json(piece: bytes, line: int, spec: FormatSpec, ctx: FileContext) -> Chunk:
-    try:
-        raw = json_rows(piece, first_line=line)
-    except NotUtf8Error as exc:
-        raise NotStreamable from exc
-    events, rejects = normalize(raw, spec, ctx)
-    return Chunk(events, rejects, raw.rows_in)
-
-
-def _csv_tasks(
+def _tasks(
     path: Path,
-    body_start: int,
-    header: list[str],
-    sep: str,
+    start: int,
+    first_line: int,
+    read: Callable[[bytes, int], RawRows | None],
     spec: FormatSpec,
     ctx: FileContext,
     piece_bytes: int,
 ) -> Iterator[Task]:
-    line = 2  # the header is line 1
-    extra = body_start  # the header's bytes count with the first piece
-    for piece in pieces(path, body_start, piece_bytes):
-        yield partial(_parse_csv, piece, line, header, sep, spec, ctx), len(piece) + extra
-        line += piece.count(b"\n")
-        extra = 0
-
-
-def _json_tasks(
-    path: Path, start: int, spec: FormatSpec, ctx: FileContext, piece_bytes: int
-) -> Iterator[Task]:
-    line = 1
-    extra = start
+    """One task per piece from byte ``start`` (file line ``first_line``) on."""
+    line = first_line
+    extra = start  # the bytes before ``start`` (BOM, header) count with the first piece
     for piece in pieces(path, start, piece_bytes):
-        yield partial(_parse_json, piece, line, spec, ctx), len(piece) + extra
+        yield partial(_parse, read, piece, line, spec, ctx), len(piece) + extra
         line += piece.count(b"\n")
         extra = 0
