@@ -159,7 +159,7 @@ def test_classify_db_without_input(tmp_path: Path, small_model_dir: Path) -> Non
 
 
 def test_evaluate_json_does_not_change_model(small_labeled: Path, small_model_dir: Path) -> None:
-    before = (small_model_dir / "model.skops").read_bytes()
+    before = (small_model_dir / "model.npz").read_bytes()
     result = runner.invoke(
         app, ["evaluate", str(small_labeled), "--model", str(small_model_dir), "--json"]
     )
@@ -169,7 +169,7 @@ def test_evaluate_json_does_not_change_model(small_labeled: Path, small_model_di
         assert 0.0 <= report["grouped_cv"][method]["macro_f1"] <= 1.0
     assert report["same_as_training_data"] is True
     assert report["fitted_model"] is None
-    assert (small_model_dir / "model.skops").read_bytes() == before
+    assert (small_model_dir / "model.npz").read_bytes() == before
 
 
 def test_evaluate_table(small_labeled: Path, small_model_dir: Path) -> None:

@@ -103,6 +103,65 @@ class RootCauseModel(ClassifierMixin, BaseEstimator):
         self.word_terms_ = np.asarray(word.get_feature_names_out(), dtype=object)
         return self
 
+    def state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """Everything a fitted model learned, as plain data: JSON-able parameters and
+        vocabularies, and numeric arrays. ``from_state`` rebuilds the model from them, so a
+        saved model is data that no loader can execute (see ``opsrca.classify.persist``)."""
+        check_is_fitted(self, "pipeline_")
+        vectorizers = dict(self.pipeline_.named_steps["features"].transformer_list)
+        clf = self.pipeline_.named_steps["clf"]
+        meta: dict[str, Any] = {
+            "params": self.get_params(),
+            "classes": [str(c) for c in self.classes_],
+            "terms": {
+                name: [str(t) for t in vec.get_feature_names_out()]
+                for name, vec in vectorizers.items()
+            },
+        }
+        arrays = {f"idf_{name}": np.asarray(vec.idf_) for name, vec in vectorizers.items()}
+        arrays["coef"] = np.asarray(clf.coef_)
+        arrays["intercept"] = np.asarray(clf.intercept_)
+        return meta, arrays
+
+    @classmethod
+    def from_state(cls, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> RootCauseModel:
+        """Rebuild a fitted model from ``state()``; ``ValueError`` when the parts disagree."""
+        params = meta["params"]
+        model = cls(
+            char_ngrams=bool(params["char_ngrams"]),
+            C=float(params["C"]),
+            threshold=float(params["threshold"]),
+            random_state=int(params["random_state"]),
+        )
+        pipeline = model._pipeline()
+        classes = np.asarray(meta["classes"], dtype=object)
+        width = 0
+        for name, vec in pipeline.named_steps["features"].transformer_list:
+            terms = meta["terms"].get(name)
+            idf = arrays.get(f"idf_{name}")
+            if terms is None or idf is None or idf.shape != (len(terms),):
+                raise ValueError(f"vectorizer {name!r}: vocabulary and idf do not match")
+            vec.vocabulary_ = {term: i for i, term in enumerate(terms)}
+            if len(vec.vocabulary_) != len(terms):
+                raise ValueError(f"vectorizer {name!r}: repeated terms in the vocabulary")
+            vec.idf_ = idf
+            width += len(terms)
+        coef, intercept = arrays["coef"], arrays["intercept"]
+        rows = len(classes) if len(classes) > 2 else 1
+        if coef.shape != (rows, width) or intercept.shape != (rows,):
+            raise ValueError(
+                f"weights of shape {coef.shape} / {intercept.shape} do not fit "
+                f"{len(classes)} classes and {width} features"
+            )
+        clf = pipeline.named_steps["clf"]
+        clf.classes_, clf.coef_, clf.intercept_ = classes, coef, intercept
+        clf.n_features_in_ = width
+        model.pipeline_ = pipeline
+        model.classes_ = classes
+        model.n_word_features_ = len(meta["terms"]["word"])
+        model.word_terms_ = np.asarray(meta["terms"]["word"], dtype=object)
+        return model
+
     def predict_proba(self, docs: Sequence[str]) -> np.ndarray:
         """Class probabilities, columns in ``classes_`` order."""
         check_is_fitted(self, "pipeline_")

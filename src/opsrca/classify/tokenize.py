@@ -1,6 +1,6 @@
 """Tokenizer of the model: jieba for Chinese runs, lowercase word tokens for everything else.
 
-A module-level function (lambdas cannot be persisted with skops). jieba is loaded once,
+A module-level function (the model is rebuilt from data, so the tokenizer is code, never stored). jieba is loaded once,
 quietly, with the shipped domain dictionary (``opsrca/data/jieba_userdict.txt``) so terms
 such as 奇门, 人脸核验 or 运费模板 stay whole tokens.
 """

@@ -76,7 +76,7 @@ def _confusion_table(title: str, confusion: dict[str, Any]) -> Table:
 @app.command()
 def train(labeled: LabeledArg, model: ModelOption = None) -> None:
     """Train the root-cause model: grouped cross-validation, threshold tuning, then a fit on
-    all rows, written with skops plus manifest.json and model_card.md.
+    all rows, written as data (model.json, model.npz) plus manifest.json and model_card.md.
 
     Example: opsrca train data/samples/labeled_errors.csv --model models/default
     """
