@@ -35,6 +35,7 @@ EVENTS: tuple[tuple[str, str], ...] = (
     ("source_file", "VARCHAR"),
     ("source_line", "BIGINT"),
     ("batch_id", "VARCHAR"),
+    ("template_id", "VARCHAR"),  # failed events: the template that decides their root cause
 )
 
 REJECTS: tuple[tuple[str, str], ...] = (
@@ -57,13 +58,47 @@ INGESTED_FILES: tuple[tuple[str, str], ...] = (
     ("batch_id", "VARCHAR"),
 )
 
-# --- classify -------------------------------------------------------------
+# --- classify: one decision per template ----------------------------------
+TEMPLATES: tuple[tuple[str, str], ...] = (
+    ("template_id", "VARCHAR"),
+    ("template", "VARCHAR"),
+    ("platform", "VARCHAR"),
+    ("http_status", "BIGINT"),
+    ("error_code", "VARCHAR"),
+    ("sub_code", "VARCHAR"),
+    ("rate_limit_exhausted", "BOOLEAN"),
+    ("garbage", "BOOLEAN"),
+    ("example_event_id", "VARCHAR"),
+    ("example_message", "VARCHAR"),
+    ("events", "BIGINT"),
+    ("first_seen", "TIMESTAMP"),
+    ("last_seen", "TIMESTAMP"),
+    ("root_cause", "VARCHAR"),
+    ("confidence", "DOUBLE"),
+    ("method", "VARCHAR"),  # rule | model | rule+model | none
+    ("rule_id", "VARCHAR"),
+    ("evidence", "VARCHAR"),
+    ("model_version", "VARCHAR"),
+    ("threshold", "DOUBLE"),
+    ("classified_at", "TIMESTAMP"),
+)
+
+TAXONOMY: tuple[tuple[str, str], ...] = (
+    ("id", "VARCHAR"),
+    ("name_zh", "VARCHAR"),
+    ("name_en", "VARCHAR"),
+    ("fix_zh", "VARCHAR"),
+    ("fix_en", "VARCHAR"),
+    ("owner", "VARCHAR"),
+    ("retryable", "BOOLEAN"),
+)
+
 CLASSIFICATIONS: tuple[tuple[str, str], ...] = (
     ("event_id", "VARCHAR"),
     ("template", "VARCHAR"),
     ("root_cause", "VARCHAR"),
     ("confidence", "DOUBLE"),
-    ("method", "VARCHAR"),  # rule | model | rule+model | none
+    ("method", "VARCHAR"),
     ("rule_id", "VARCHAR"),
     ("evidence", "VARCHAR"),
     ("retryable", "BOOLEAN"),
@@ -72,6 +107,7 @@ CLASSIFICATIONS: tuple[tuple[str, str], ...] = (
     ("model_version", "VARCHAR"),
     ("classified_at", "TIMESTAMP"),
 )
+"""Columns of the ``classifications`` view: one row per classified failed event."""
 
 # --- listing checks -------------------------------------------------------
 DUPE_PAIRS: tuple[tuple[str, str], ...] = (
@@ -125,10 +161,35 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "events": EVENTS,
     "rejects": REJECTS,
     "ingested_files": INGESTED_FILES,
-    "classifications": CLASSIFICATIONS,
+    "templates": TEMPLATES,
+    "taxonomy": TAXONOMY,
     "dupe_pairs": DUPE_PAIRS,
     "overlap_findings": OVERLAP_FINDINGS,
     "lint_findings": LINT_FINDINGS,
+}
+
+#: Primary keys (upserts by ``INSERT OR REPLACE`` / ``ON CONFLICT``).
+PRIMARY_KEYS: dict[str, str] = {"templates": "template_id", "taxonomy": "id"}
+
+#: Views over the tables: the wide shapes users, notebooks and reports read. Failed events
+#: share their template's decision; fix texts, owner and retryable come from ``taxonomy``.
+VIEWS: dict[str, str] = {
+    "events_classified": """
+SELECT e.*,
+       t.template, t.root_cause, t.confidence, t.method, t.rule_id, t.evidence,
+       x.retryable, x.fix_zh, x.fix_en,
+       x.name_zh AS root_cause_zh, x.name_en AS root_cause_en, x.owner,
+       t.model_version, t.classified_at
+FROM events e
+LEFT JOIN templates t ON e.is_error AND t.template_id = e.template_id AND t.root_cause IS NOT NULL
+LEFT JOIN taxonomy x ON x.id = t.root_cause""",
+    "classifications": """
+SELECT e.event_id, t.template, t.root_cause, t.confidence, t.method, t.rule_id, t.evidence,
+       x.retryable, x.fix_zh, x.fix_en, t.model_version, t.classified_at
+FROM events e
+JOIN templates t ON t.template_id = e.template_id
+LEFT JOIN taxonomy x ON x.id = t.root_cause
+WHERE e.is_error AND t.root_cause IS NOT NULL""",
 }
 
 _POLARS: dict[str, pl.DataType] = {
@@ -168,8 +229,11 @@ def create_sql(name: str, table: tuple[tuple[str, str], ...]) -> str:
         method = COMPRESSION.get((name, col))
         return f'"{col}" {kind}' + (f" USING COMPRESSION {method}" if method else "")
 
-    cols = ",\n  ".join(column(col, kind) for col, kind in table)
-    return f'CREATE TABLE IF NOT EXISTS "{name}" (\n  {cols}\n)'
+    cols = [column(col, kind) for col, kind in table]
+    if name in PRIMARY_KEYS:
+        cols.append(f'PRIMARY KEY ("{PRIMARY_KEYS[name]}")')
+    body = ",\n  ".join(cols)
+    return f'CREATE TABLE IF NOT EXISTS "{name}" (\n  {body}\n)'
 
 
 def empty_frame(table: tuple[tuple[str, str], ...]) -> pl.DataFrame:

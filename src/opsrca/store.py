@@ -34,9 +34,48 @@ def connect(
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create any declared table that is missing (never alters existing ones)."""
-    for name, table in schema.TABLES.items():
-        con.execute(schema.create_sql(name, table))
+    """Create what is missing: tables, columns added since a database was made (new columns
+    are appended, nothing is dropped), the views, and the taxonomy copied from the data file.
+
+    A database made before decisions moved to templates has a ``classifications`` table;
+    it is replaced by the view of the same name (its rows are re-decided per template by
+    the next ``classify``).
+    """
+    kinds = dict(
+        con.execute(
+            "SELECT table_name, table_type FROM information_schema.tables "
+            "WHERE table_schema = 'main'"
+        ).fetchall()
+    )
+    with transaction(con):
+        for name in schema.VIEWS:
+            if kinds.get(name) == "BASE TABLE":
+                con.execute(f'DROP TABLE "{name}"')
+        for name, table in schema.TABLES.items():
+            con.execute(schema.create_sql(name, table))
+            have = {
+                r[0]
+                for r in con.execute(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_schema = 'main' AND table_name = ?",
+                    [name],
+                ).fetchall()
+            }
+            for col, kind in table:
+                if col not in have:
+                    con.execute(f'ALTER TABLE "{name}" ADD COLUMN "{col}" {kind}')
+        for name, sql in schema.VIEWS.items():
+            con.execute(f'CREATE OR REPLACE VIEW "{name}" AS {sql}')
+        _refresh_taxonomy(con)
+
+
+def _refresh_taxonomy(con: duckdb.DuckDBPyConnection) -> None:
+    """The ``taxonomy`` table mirrors the shipped taxonomy file (24 rows: cheap to rewrite)."""
+    from opsrca.classify.taxonomy import load_taxonomy
+
+    rows = load_taxonomy().select(schema.columns(schema.TAXONOMY))  # noqa: F841 (DuckDB reads it)
+    con.execute("DELETE FROM taxonomy")
+    con.execute("INSERT INTO taxonomy SELECT * FROM rows")
 
 
 @contextmanager
@@ -62,7 +101,9 @@ def append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> i
     return frame.height
 
 
-def query(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> pl.DataFrame:
+def query(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None
+) -> pl.DataFrame:
     """Run SQL and return a Polars frame."""
     try:
         return con.sql(sql, params=params).pl() if params else con.sql(sql).pl()
@@ -72,7 +113,11 @@ def query(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None 
 
 def table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
     """A whole declared table as a frame (typed even when empty)."""
-    if name not in schema.TABLES:
-        raise DatabaseError(f"unknown table {name!r}; known: {', '.join(schema.TABLES)}")
+    declared = schema.TABLES.get(name) or (
+        schema.CLASSIFICATIONS if name == "classifications" else None
+    )
+    if declared is None:
+        known = [*schema.TABLES, *schema.VIEWS]
+        raise DatabaseError(f"unknown table {name!r}; known: {', '.join(known)}")
     out = con.sql(f'SELECT * FROM "{name}"').pl()
-    return out if out.height else schema.empty_frame(schema.TABLES[name])
+    return out if out.height else schema.empty_frame(declared)

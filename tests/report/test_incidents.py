@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from report_factory import save_decisions
 
 from opsrca import api, store
 from opsrca.report import views
@@ -55,7 +56,7 @@ def test_steady_load_is_not_a_burst(tmp_path: Path) -> None:
                         "template": ["x"] * n})
     con = store.connect(":memory:")
     store.append(con, "events", events)
-    store.append(con, "classifications", cls)
+    save_decisions(con, cls)
     views.prepare(con)
     frame = incidents(con)
     assert frame["buckets"].sum() <= 1  # only the very first bucket (no baseline yet) may flag

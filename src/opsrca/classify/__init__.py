@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from opsrca.classify.engine import classify_db, classify_file, classify_frame, read_input
+from opsrca.classify.engine import (
+    classify_db,
+    classify_file,
+    classify_frame,
+    decide_templates,
+    read_input,
+    root_cause_counts,
+)
 from opsrca.classify.persist import load_model
 from opsrca.classify.taxonomy import load_taxonomy
 
@@ -18,10 +25,12 @@ __all__ = [
     "classify_db",
     "classify_file",
     "classify_frame",
+    "decide_templates",
     "evaluate",
     "load_model",
     "load_taxonomy",
     "read_input",
+    "root_cause_counts",
     "train",
 ]
 

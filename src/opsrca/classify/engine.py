@@ -7,6 +7,7 @@ so a million rows with a few thousand templates cost a few thousand model calls.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,23 +15,23 @@ import duckdb
 import polars as pl
 
 from opsrca import store
-from opsrca.classify.hybrid import DECISION_KEYS, OUTPUT_COLUMNS, add_keys, decide
+from opsrca.classify.hybrid import OUTPUT_COLUMNS, decide
 from opsrca.classify.persist import LoadedModel, load_model
 from opsrca.errors import InputError
-from opsrca.normalize import fold_digits
 from opsrca.paths import DEFAULT_MODEL_DIR
+from opsrca.templates import DECISION_KEYS, RAW_COLUMNS, add_keys, template_keys
 
-__all__ = ["classify_db", "classify_file", "classify_frame", "read_input"]
+__all__ = [
+    "TemplateRun",
+    "classify_db",
+    "classify_file",
+    "classify_frame",
+    "decide_templates",
+    "read_input",
+    "root_cause_counts",
+]
 
 log = logging.getLogger(__name__)
-RAW_COLUMNS: tuple[str, ...] = (
-    "message",
-    "platform",
-    "http_status",
-    "error_code",
-    "sub_code",
-    "rate_limit_remaining",
-)
 _cache: dict[tuple[str, int], LoadedModel] = {}
 
 
@@ -65,41 +66,10 @@ def classify_frame(
     thr = loaded.threshold if threshold is None else float(threshold)
     if not 0.0 <= thr <= 1.0:
         raise InputError(f"threshold must be within [0, 1], got {thr!r}")
-    base = frame.drop([c for c in OUTPUT_COLUMNS if c in frame.columns])
-    raw_cols = [c for c in RAW_COLUMNS if c in frame.columns]
-    tagged = [f"__r_{c}" for c in raw_cols]
-    # Rows -> unique raw combinations (digits folded: ids that differ only in digits share a
-    # template anyway) -> templates -> unique decision keys; decided once, joined back.
-    rows = (
-        base.lazy()
-        .with_columns(
-            (
-                fold_digits(pl.col(c).cast(pl.String, strict=False))
-                if c == "message"
-                else pl.col(c)
-                if base.schema[c].is_numeric() or base.schema[c] in (pl.String, pl.Boolean, pl.Null)
-                else pl.col(c).cast(pl.String, strict=False)
-            ).alias(t)
-            for c, t in zip(raw_cols, tagged, strict=True)
-        )
-        .collect(engine="streaming")
-    )
-    combos = rows.select(tagged).unique().rename(dict(zip(tagged, raw_cols, strict=True)))
-    kcols = [name if name not in raw_cols else f"__k_{name}" for name in DECISION_KEYS]
-    keyed = add_keys(combos).rename(dict(zip(DECISION_KEYS, kcols, strict=True)))
-    keyed = keyed.with_columns(combos.get_columns())  # raw values again, to join the rows
-    keys = keyed.select(kcols).unique().rename(dict(zip(kcols, DECISION_KEYS, strict=True)))
-    decided = decide(keys, loaded.model, threshold=thr)
-    lookup = decided.select(
-        *[pl.col(k).alias(kc) for k, kc in zip(DECISION_KEYS, kcols, strict=True)],
-        *[c for c in OUTPUT_COLUMNS if c != "template"],
-    )
-    combos_out = keyed.join(lookup, on=kcols, how="left", nulls_equal=True).select(
-        *[pl.col(c).alias(t) for c, t in zip(raw_cols, tagged, strict=True)],
-        pl.col("template"),
-        *[c for c in OUTPUT_COLUMNS if c != "template"],
-    )
-    out = rows.join(combos_out, on=tagged, how="left", nulls_equal=True, maintain_order="left")
+    base = frame.drop([c for c in (*OUTPUT_COLUMNS, "template_id") if c in frame.columns])
+    rows, keys = template_keys(base)
+    decided = decide(keys, loaded.model, threshold=thr).select("template_id", *OUTPUT_COLUMNS)
+    out = rows.join(decided, on="template_id", how="left", maintain_order="left")
     return out.select(*base.columns, *OUTPUT_COLUMNS)
 
 
@@ -185,39 +155,171 @@ def summarize(result: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+@dataclass(frozen=True)
+class TemplateRun:
+    """What one ``decide_templates`` did: the work is counted in templates, not events."""
+
+    model_version: str
+    events_templated: int  # failed events given a template_id here (older databases only)
+    templates_added: int
+    templates_decided: int
+    templates_total: int
+
+
+def decide_templates(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    model_dir: Path | str | None = None,
+    threshold: float | None = None,
+    redecide_all: bool = False,
+) -> TemplateRun:
+    """Decide the templates of the failed events in ``events``, where something changed.
+
+    Events ingested without a ``template_id`` (databases made by older versions) get one;
+    templates seen for the first time are added to ``templates`` with their keys and an
+    example; only templates that the current model version and threshold have not decided
+    are decided (``redecide_all`` forces every one). A rerun with nothing new decides
+    nothing; after a retrain the cost is the number of templates, not of events.
+    """
+    loaded = get_model(model_dir)
+    thr = loaded.threshold if threshold is None else float(threshold)
+    if not 0.0 <= thr <= 1.0:
+        raise InputError(f"threshold must be within [0, 1], got {thr!r}")
+    with store.transaction(con):
+        templated = _backfill_template_ids(con)
+        added = _add_new_templates(con)
+        _refresh_counts(con)
+        decided = _decide_stale(con, loaded, thr, redecide_all=redecide_all)
+        (total,) = con.execute("SELECT count(*) FROM templates").fetchall()[0]
+    run = TemplateRun(loaded.version, templated, added, decided, int(total))
+    log.info("templates: %s", run)
+    return run
+
+
+def root_cause_counts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Failed events per root cause with the fix, largest first (from the templates)."""
+    return store.query(
+        con,
+        """
+        SELECT t.root_cause, sum(t.events)::BIGINT AS events, x.fix_zh, x.fix_en
+        FROM templates t LEFT JOIN taxonomy x ON x.id = t.root_cause
+        WHERE t.events > 0 AND t.root_cause IS NOT NULL
+        GROUP BY ALL ORDER BY events DESC, t.root_cause
+        """,
+    )
+
+
 def classify_db(
     con: duckdb.DuckDBPyConnection,
     *,
     model_dir: Path | str | None = None,
     progress: bool = False,
     threshold: float | None = None,
+    redecide_all: bool = False,
 ) -> pl.DataFrame:
-    """Classify the failed events of ``events`` into ``classifications`` (replacing earlier
-    results of those events) and return counts per root cause with the fix."""
-    loaded = get_model(model_dir)
-    events = store.query(
+    """``decide_templates`` then the counts per root cause with the fix."""
+    decide_templates(con, model_dir=model_dir, threshold=threshold, redecide_all=redecide_all)
+    return root_cause_counts(con)
+
+
+_BACKFILL_BATCH = 500_000
+
+
+def _backfill_template_ids(con: duckdb.DuckDBPyConnection) -> int:
+    """Give failed events without a ``template_id`` one, batch by batch (bounded memory)."""
+    cols = ", ".join(RAW_COLUMNS)
+    total = 0
+    while True:
+        batch = store.query(
+            con,
+            f"SELECT event_id, {cols} FROM events WHERE is_error AND template_id IS NULL "
+            f"LIMIT {_BACKFILL_BATCH}",
+        )
+        if batch.height == 0:
+            return total
+        ids = template_keys(batch)[0].select("event_id", "template_id")  # noqa: F841
+        con.execute(
+            "UPDATE events SET template_id = ids.template_id FROM ids "
+            "WHERE events.event_id = ids.event_id AND events.template_id IS NULL"
+        )
+        total += batch.height
+
+
+def _add_new_templates(con: duckdb.DuckDBPyConnection) -> int:
+    """One row per template not yet in ``templates``: keys recomputed from one example event."""
+    cols = ", ".join(f"e.{c}" for c in RAW_COLUMNS)
+    examples = store.query(
         con,
-        "SELECT event_id, platform, http_status, error_code, sub_code, message, "
-        "rate_limit_remaining FROM events WHERE is_error",
+        f"""
+        SELECT e.template_id AS stored_id, e.event_id AS example_event_id, {cols}
+        FROM events e ANTI JOIN templates t ON t.template_id = e.template_id
+        WHERE e.is_error AND e.template_id IS NOT NULL
+        QUALIFY row_number() OVER (PARTITION BY e.template_id ORDER BY e.occurred_at, e.event_id) = 1
+        """,
     )
-    if events.height == 0:
-        return summarize(
-            pl.DataFrame(schema={"root_cause": pl.String, "fix_zh": pl.String, "fix_en": pl.String})
-        )
-    result = classify_frame(events, model=loaded, threshold=threshold)
-    stamped = result.with_columns(
-        pl.lit(loaded.version).alias("model_version"),
-        pl.lit(datetime.now(UTC).replace(tzinfo=None)).alias("classified_at"),
+    if examples.height == 0:
+        return 0
+    keyed = add_keys(examples)
+    new = keyed.select(  # noqa: F841 (DuckDB reads it)
+        pl.col("stored_id").alias("template_id"),
+        *DECISION_KEYS,
+        "example_event_id",
+        pl.col("message").str.slice(0, 2000).alias("example_message"),
     )
-    ids = stamped.select("event_id")  # noqa: F841  (read by DuckDB by name)
-    with store.transaction(con):
-        con.execute("DELETE FROM classifications WHERE event_id IN (SELECT event_id FROM ids)")
-        store.append(con, "classifications", stamped)
-    if progress:
-        log.info(
-            "classified %d failed events (%d templates) with %s",
-            result.height,
-            result["template"].n_unique(),
-            loaded.version,
+    con.execute(
+        "INSERT INTO templates (template_id, "
+        + ", ".join(DECISION_KEYS)
+        + ", example_event_id, example_message) SELECT * FROM new"
+    )
+    return examples.height
+
+
+def _refresh_counts(con: duckdb.DuckDBPyConnection) -> None:
+    """Events, first and last seen per template: one aggregate over the failed events."""
+    con.execute(
+        """
+        UPDATE templates SET events = s.n, first_seen = s.first_seen, last_seen = s.last_seen
+        FROM (
+            SELECT template_id, count(*) AS n, min(occurred_at) AS first_seen,
+                   max(occurred_at) AS last_seen
+            FROM events WHERE is_error AND template_id IS NOT NULL GROUP BY template_id
+        ) s
+        WHERE templates.template_id = s.template_id
+          AND (templates.events IS DISTINCT FROM s.n
+               OR templates.first_seen IS DISTINCT FROM s.first_seen
+               OR templates.last_seen IS DISTINCT FROM s.last_seen)
+        """
+    )
+
+
+def _decide_stale(
+    con: duckdb.DuckDBPyConnection, loaded: LoadedModel, threshold: float, *, redecide_all: bool
+) -> int:
+    """Decide the templates this model version and threshold have not decided yet."""
+    where = (
+        ""
+        if redecide_all
+        else (
+            "WHERE root_cause IS NULL OR model_version IS DISTINCT FROM $v "
+            "OR threshold IS DISTINCT FROM $thr"
         )
-    return summarize(result)
+    )
+    params = {} if redecide_all else {"v": loaded.version, "thr": threshold}
+    keys = con.sql(
+        f"SELECT template_id, {', '.join(DECISION_KEYS)} FROM templates {where}", params=params
+    ).pl()
+    if keys.height == 0:
+        return 0
+    decided = decide(keys, loaded.model, threshold=threshold).select(  # noqa: F841
+        "template_id", "root_cause", "confidence", "method", "rule_id", "evidence"
+    )
+    con.execute(
+        """
+        UPDATE templates SET root_cause = d.root_cause, confidence = d.confidence,
+            method = d.method, rule_id = d.rule_id, evidence = d.evidence,
+            model_version = $v, threshold = $thr, classified_at = $at
+        FROM decided d WHERE templates.template_id = d.template_id
+        """,
+        {"v": loaded.version, "thr": threshold, "at": datetime.now(UTC).replace(tzinfo=None)},
+    )
+    return keys.height

@@ -14,19 +14,10 @@ from opsrca.classify.model import RootCauseModel
 from opsrca.classify.rules import Rule, apply_rules
 from opsrca.classify.taxonomy import UNKNOWN, load_taxonomy
 from opsrca.classify.tokenize import feature_docs
-from opsrca.normalize import RAW_CLIP_CHARS, template_expr
+from opsrca.templates import DECISION_KEYS, add_keys
 
 __all__ = ["DECISION_KEYS", "OUTPUT_COLUMNS", "add_keys", "decide"]
 
-DECISION_KEYS: tuple[str, ...] = (
-    "template",
-    "platform",
-    "http_status",
-    "error_code",
-    "sub_code",
-    "rate_limit_exhausted",
-    "garbage",
-)
 OUTPUT_COLUMNS: tuple[str, ...] = (
     "template",
     "root_cause",
@@ -38,61 +29,6 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "fix_zh",
     "fix_en",
 )
-GARBAGE_SHARE = 0.2
-"""Share of control / replacement characters above which a message counts as binary."""
-
-
-def _text(columns: list[str], name: str) -> pl.Expr:
-    """A code-like column as trimmed text; "" becomes null."""
-    if name not in columns:
-        return pl.lit(None, dtype=pl.String).alias(name)
-    value = pl.col(name).cast(pl.String, strict=False).str.strip_chars()
-    return pl.when(value == "").then(None).otherwise(value).alias(name)
-
-
-def add_keys(frame: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` (with ``message`` and any of platform, http_status, error_code, sub_code,
-    rate_limit_remaining) plus the decision-key columns; those fields are replaced by their
-    normalized form."""
-    return (
-        frame.lazy()
-        .with_columns(_key_exprs(frame.columns))
-        .with_columns(
-            # Text-free: nothing but placeholders, digits and punctuation is left.
-            pl.col("garbage")
-            | ~pl.col("template").str.replace_all(r"<[A-Z]+>", "").str.contains(r"\p{L}")
-        )
-        .collect(engine="streaming")
-    )
-
-
-def _key_exprs(columns: list[str]) -> list[pl.Expr]:
-    """Decision-key expressions; ``garbage`` here is only the binary-share test."""
-    message = pl.col("message").cast(pl.String, strict=False).fill_null("")
-    head = message.str.slice(0, RAW_CLIP_CHARS)
-    bad = head.str.count_matches(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{fffd}]")
-    template = template_expr(pl.col("message"))
-    garbage = (bad > head.str.len_chars() * GARBAGE_SHARE).alias("garbage")
-    status = (
-        pl.col("http_status").cast(pl.Float64, strict=False).cast(pl.Int64, strict=False)
-        if "http_status" in columns
-        else pl.lit(None, dtype=pl.Int64)
-    )
-    remaining = (
-        pl.col("rate_limit_remaining").cast(pl.Float64, strict=False)
-        if "rate_limit_remaining" in columns
-        else pl.lit(None, dtype=pl.Float64)
-    )
-    platform = _text(columns, "platform")
-    return [
-        template.alias("template"),
-        platform.str.to_lowercase().alias("platform"),
-        status.alias("http_status"),
-        _text(columns, "error_code"),
-        _text(columns, "sub_code"),
-        (remaining <= 0).alias("rate_limit_exhausted"),
-        garbage,
-    ]
 
 
 def _fmt(value: pl.Expr) -> pl.Expr:

@@ -183,15 +183,23 @@ def classify(
         ),
     ] = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the `fix` column.")] = Lang.zh,
+    redecide_all: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Database: decide every template again, not only new or undecided ones.",
+        ),
+    ] = False,
 ) -> None:
     """Classify error messages into root causes with the fix. With INPUT, writes every input
-    column plus template, root_cause, confidence, method, rule_id, evidence, retryable, fix (in
-    --lang) and the fix in the other language to --output; without INPUT, classifies the failed
-    events in the database (table classifications). Never changes a model.
+        column plus template, root_cause, confidence, method, rule_id, evidence, retryable, fix (in
+        --lang) and the fix in the other language to --output; without INPUT, classifies the failed
+        events in the database: each template (table templates) is decided once per model version,
+    so a rerun decides only new templates. Never changes a model.
 
-    Example: opsrca classify errors.csv --output classified.csv --lang en
+        Example: opsrca classify errors.csv --output classified.csv --lang en
     """
-    from opsrca.classify import classify_db, classify_file
+    from opsrca.classify import classify_file, decide_templates, root_cause_counts
 
     if input_path is not None:
         if output is None:
@@ -216,10 +224,17 @@ def classify(
             )
         con = store.connect(db)
         try:
-            counts = classify_db(con, model_dir=model, threshold=threshold)
+            run = decide_templates(
+                con, model_dir=model, threshold=threshold, redecide_all=redecide_all
+            )
+            counts = root_cause_counts(con)
         finally:
             con.close()
-        where = f"stored in table classifications of {db}"
+        where = (
+            f"{run.templates_decided:,} of {run.templates_total:,} templates decided "
+            f"({run.templates_added:,} new) with {run.model_version}; stored in {db} "
+            "(tables templates, views classifications and events_classified)"
+        )
     _print_counts(counts, lang.value)
     console.print(
         f"{int(counts['events'].sum()) if counts.height else 0} events classified; {where}"

@@ -42,8 +42,12 @@ OutOption = Annotated[
 FormatOption = Annotated[Format, typer.Option("--format", help="table (terminal), csv or json.")]
 OutputOption = Annotated[
     Path | None,
-    typer.Option("--output", "-o", dir_okay=False,
-                 help="Write to this file instead of stdout (CSV gets a UTF-8 BOM for Excel)."),
+    typer.Option(
+        "--output",
+        "-o",
+        dir_okay=False,
+        help="Write to this file instead of stdout (CSV gets a UTF-8 BOM for Excel).",
+    ),
 ]
 
 
@@ -78,8 +82,9 @@ def emit(
         table = Table(title=title or None, title_justify="left", show_lines=False)
         for i, col in enumerate(shown.columns):
             numeric = shown.schema[col].is_numeric()
-            table.add_column(col, justify="right" if numeric else "left",
-                             overflow="fold", no_wrap=i == 0)
+            table.add_column(
+                col, justify="right" if numeric else "left", overflow="fold", no_wrap=i == 0
+            )
         for row in shown.iter_rows():
             table.add_row(*(Text("–" if v is None else str(v)) for v in row))
         console.print(table)
@@ -100,6 +105,10 @@ def analyze(
     model: Annotated[
         Path | None, typer.Option("--model", help="Model folder (default: models/default).")
     ] = None,
+    redecide_all: Annotated[
+        bool,
+        typer.Option("--all", help="Decide every template again (default: only new or stale)."),
+    ] = False,
 ) -> None:
     """Ingest a dump, classify failures, run listing checks, print the summary, write the report.
 
@@ -111,25 +120,45 @@ def analyze(
 
     Example: opsrca analyze data/samples/dump --out opsrca-out --lang en
     """
-    run_analyze(paths or None, db=db, out=out, lang=lang.value, model_dir=model, console=console)
+    run_analyze(
+        paths or None,
+        db=db,
+        out=out,
+        lang=lang.value,
+        model_dir=model,
+        console=console,
+        redecide_all=redecide_all,
+    )
 
 
 @app.command()
 def errors(
     db: DbOption = DEFAULT_DB_PATH,
-    platform: Annotated[list[str] | None, typer.Option(help="Platform (repeatable): qimen, tiktok, ozon, taobao.")] = None,
+    platform: Annotated[
+        list[str] | None, typer.Option(help="Platform (repeatable): qimen, tiktok, ozon, taobao.")
+    ] = None,
     shop: Annotated[list[str] | None, typer.Option(help="Shop id, exact (repeatable).")] = None,
     endpoint: Annotated[str | None, typer.Option(help="API endpoint contains this text.")] = None,
     status: Annotated[list[int] | None, typer.Option(help="HTTP status (repeatable).")] = None,
-    code: Annotated[list[str] | None, typer.Option(help="Error code or sub-code (repeatable).")] = None,
+    code: Annotated[
+        list[str] | None, typer.Option(help="Error code or sub-code (repeatable).")
+    ] = None,
     category: Annotated[
         list[str] | None,
         typer.Option(help="Root cause id or family, e.g. auth.token_expired or auth (repeatable)."),
     ] = None,
-    since: Annotated[str | None, typer.Option(help="From this UTC date/time (ISO), inclusive.")] = None,
-    until: Annotated[str | None, typer.Option(help="Before this UTC date/time; a bare date includes the day.")] = None,
-    min_retries: Annotated[int | None, typer.Option("--min-retries", min=0, help="Retried at least N times.")] = None,
-    search: Annotated[str | None, typer.Option(help="Text in the message, template or payload.")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="From this UTC date/time (ISO), inclusive.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Before this UTC date/time; a bare date includes the day.")
+    ] = None,
+    min_retries: Annotated[
+        int | None, typer.Option("--min-retries", min=0, help="Retried at least N times.")
+    ] = None,
+    search: Annotated[
+        str | None, typer.Option(help="Text in the message, template or payload.")
+    ] = None,
     limit: Annotated[int, typer.Option(min=0, help="At most N rows, newest first (0 = all).")] = 50,
     fmt: FormatOption = Format.table,
     output: OutputOption = None,
@@ -139,21 +168,44 @@ def errors(
     Example: opsrca errors --platform ozon --category auth --min-retries 3 --format csv -o auth.csv
     """
     frame = api.errors(
-        db, platform=platform, shop=shop, endpoint=endpoint, status=status, code=code,
-        category=category, since=since, until=until, min_retries=min_retries, search=search,
+        db,
+        platform=platform,
+        shop=shop,
+        endpoint=endpoint,
+        status=status,
+        code=code,
+        category=category,
+        since=since,
+        until=until,
+        min_retries=min_retries,
+        search=search,
         limit=limit or None,
     )
     if fmt is Format.table and limit and frame.height == limit:
         console.print(f"[dim]showing the newest {limit}; --limit 0 shows all[/]")
-    emit(frame, fmt, output, title="errors", table_columns=[
-        "event_id", pl.col("occurred_at").dt.strftime("%m-%d %H:%M").alias("UTC"), "platform",
-        pl.col("shop_id").alias("shop"), pl.col("http_status").alias("status"),
-        pl.col("retry_count").alias("retries"), "root_cause", "message"])
+    emit(
+        frame,
+        fmt,
+        output,
+        title="errors",
+        table_columns=[
+            "event_id",
+            pl.col("occurred_at").dt.strftime("%m-%d %H:%M").alias("UTC"),
+            "platform",
+            pl.col("shop_id").alias("shop"),
+            pl.col("http_status").alias("status"),
+            pl.col("retry_count").alias("retries"),
+            "root_cause",
+            "message",
+        ],
+    )
 
 
 @app.command()
 def show(
-    event_id: Annotated[str, typer.Argument(help="The event id (first column of `opsrca errors`).")],
+    event_id: Annotated[
+        str, typer.Argument(help="The event id (first column of `opsrca errors`).")
+    ],
     db: DbOption = DEFAULT_DB_PATH,
 ) -> None:
     """Print one event whole: fields, raw request/response payload, classification, evidence, fix.
@@ -167,24 +219,50 @@ def show(
     for key, value in detail.event.items():
         fields.add_row(key, Text("–" if value is None else str(value)))
     console.print(Panel(fields, title=f"event {escape(event_id)}", title_align="left"))
-    console.print(Panel(Syntax(detail.payload_json(), "json", word_wrap=True, theme="ansi_dark")
-                        if detail.payload is not None and not isinstance(detail.payload, str)
-                        else Text(detail.payload_json()),
-                        title="payload (raw request/response)", title_align="left"))
+    console.print(
+        Panel(
+            Syntax(detail.payload_json(), "json", word_wrap=True, theme="ansi_dark")
+            if detail.payload is not None and not isinstance(detail.payload, str)
+            else Text(detail.payload_json()),
+            title="payload (raw request/response)",
+            title_align="left",
+        )
+    )
     cls = detail.classification
     if cls is None:
-        console.print(Panel("not classified (a success row, or run `opsrca classify`)",
-                            title="classification", title_align="left"))
+        console.print(
+            Panel(
+                "not classified (a success row, or run `opsrca classify`)",
+                title="classification",
+                title_align="left",
+            )
+        )
         return
     info = Table(show_header=False, box=None)
     info.add_column(style="bold")
     info.add_column()
-    for key in ("root_cause", "root_cause_zh", "root_cause_en", "confidence", "method", "rule_id",
-                "evidence", "template", "retryable", "owner", "model_version"):
+    for key in (
+        "root_cause",
+        "root_cause_zh",
+        "root_cause_en",
+        "confidence",
+        "method",
+        "rule_id",
+        "evidence",
+        "template",
+        "retryable",
+        "owner",
+        "model_version",
+    ):
         info.add_row(key, Text("–" if cls.get(key) is None else str(cls[key])))
     console.print(Panel(info, title="classification", title_align="left"))
-    console.print(Panel(Text(f"{cls.get('fix_zh') or '–'}\n\n{cls.get('fix_en') or '–'}"),
-                        title="fix / 修复建议", title_align="left"))
+    console.print(
+        Panel(
+            Text(f"{cls.get('fix_zh') or '–'}\n\n{cls.get('fix_en') or '–'}"),
+            title="fix / 修复建议",
+            title_align="left",
+        )
+    )
 
 
 @app.command()
@@ -196,25 +274,43 @@ def health(
     Example: opsrca health --format csv -o health.csv
     """
     frame = api.health(db)
-    emit(frame, fmt, output, title="token health / 令牌健康度", table_columns=[
-        "platform", pl.col("shop_id").alias("shop"), pl.col("auth_errors").alias("auth"),
-        (pl.col("auth_share") * 100).round(1).alias("auth %"),
-        pl.col("token_expired").alias("expired"),
-        pl.col("first_token_expired").dt.strftime("%m-%d %H:%M").alias("first expiry"),
-        pl.col("last_token_expired").dt.strftime("%m-%d %H:%M").alias("last expiry"),
-        (pl.col("success_share") * 100).round(1).alias("success %"),
-        pl.format("{}/{}", pl.col("peak_calls_per_min"),
-                  pl.col("quota_per_min").cast(pl.String).fill_null("–"))
-        .alias("peak/quota per min"),
-        pl.col("cc_write_calls").alias("cc writes"), pl.col("flags").alias("verdict")])
+    emit(
+        frame,
+        fmt,
+        output,
+        title="token health / 令牌健康度",
+        table_columns=[
+            "platform",
+            pl.col("shop_id").alias("shop"),
+            pl.col("auth_errors").alias("auth"),
+            (pl.col("auth_share") * 100).round(1).alias("auth %"),
+            pl.col("token_expired").alias("expired"),
+            pl.col("first_token_expired").dt.strftime("%m-%d %H:%M").alias("first expiry"),
+            pl.col("last_token_expired").dt.strftime("%m-%d %H:%M").alias("last expiry"),
+            (pl.col("success_share") * 100).round(1).alias("success %"),
+            pl.format(
+                "{}/{}",
+                pl.col("peak_calls_per_min"),
+                pl.col("quota_per_min").cast(pl.String).fill_null("–"),
+            ).alias("peak/quota per min"),
+            pl.col("cc_write_calls").alias("cc writes"),
+            pl.col("flags").alias("verdict"),
+        ],
+    )
 
 
 @app.command()
 def incidents(
     db: DbOption = DEFAULT_DB_PATH,
-    bucket_minutes: Annotated[int, typer.Option("--bucket-minutes", min=1, help="Bucket size.")] = 10,
-    factor: Annotated[float, typer.Option(min=1.0, help="Burst = more than FACTOR × rolling median.")] = 3.0,
-    min_count: Annotated[int, typer.Option("--min-count", min=1, help="Least errors in a burst bucket.")] = 5,
+    bucket_minutes: Annotated[
+        int, typer.Option("--bucket-minutes", min=1, help="Bucket size.")
+    ] = 10,
+    factor: Annotated[
+        float, typer.Option(min=1.0, help="Burst = more than FACTOR × rolling median.")
+    ] = 3.0,
+    min_count: Annotated[
+        int, typer.Option("--min-count", min=1, help="Least errors in a burst bucket.")
+    ] = 5,
     fmt: FormatOption = Format.table,
     output: OutputOption = None,
 ) -> None:

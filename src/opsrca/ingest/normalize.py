@@ -23,6 +23,7 @@ from opsrca.ingest.mapping import Aliases, FormatSpec, load_aliases, resolve_col
 from opsrca.ingest.pii import mask_series
 from opsrca.ingest.readers import BAD_SCHEMA, LINE, RAW, RawRows
 from opsrca.ingest.timeparse import parse_timestamp_series
+from opsrca.templates import with_template_ids
 
 _INT_FIELDS: tuple[str, ...] = ("http_status", "retry_count", "rate_limit_remaining")
 _TEXT_FIELDS: tuple[str, ...] = (
@@ -280,6 +281,9 @@ def normalize(
         )
         bad = pl.concat([bad, row_bad.select(list(BAD_SCHEMA))])
     events = _events(frame.filter(~pl.col("__bad")), spec, present, aliases, ctx)
+    # Templates are decided once, so every failed event is given its template here, in the
+    # pass that parses it (after PII masking: the template is of the stored message).
+    events = with_template_ids(events).select(schema.columns(schema.EVENTS))
     rejects = rejects_frame(bad.sort(LINE), ctx)
     return events, rejects
 

@@ -55,7 +55,8 @@ def _walk(paths: Iterable[Path]) -> list[Path]:
     for p in paths:
         if p.is_dir():
             out.extend(
-                c for c in sorted(p.rglob("*"))
+                c
+                for c in sorted(p.rglob("*"))
                 if c.is_file() and not any(part.startswith(".") for part in c.relative_to(p).parts)
             )
         elif p.is_file():
@@ -119,6 +120,7 @@ def analyze(
     model_dir: Path | str | None = None,
     console: Console | None = None,
     tz: str = "Asia/Shanghai",
+    redecide_all: bool = False,
 ) -> AnalyzeResult:
     """Ingest, classify, check listings, summarize and write outputs; print when ``console`` is given.
 
@@ -126,7 +128,7 @@ def analyze(
     """
     if lang not in terminal.LABELS:
         raise InputError(f"--lang must be 'zh' or 'en', got {lang!r}")
-    from opsrca.classify import classify_db
+    from opsrca.classify import decide_templates, root_cause_counts
     from opsrca.ingest import ingest_paths
 
     sources = [Path(p) for p in (paths or [P.SAMPLE_DUMP_DIR])]
@@ -142,8 +144,14 @@ def analyze(
             from opsrca.ingest.summary import summary_table
 
             console.print(summary_table(report))
-        with steps.step("classify", "classify failed events / 分类失败事件"):
-            classified = classify_db(con, model_dir=model_dir, progress=show)
+        with steps.step("classify", "classify templates / 按模板分类"):
+            run = decide_templates(con, model_dir=model_dir, redecide_all=redecide_all)
+            classified = root_cause_counts(con)
+        if console is not None:
+            console.print(
+                f"  {run.templates_decided:,} of {run.templates_total:,} templates decided "
+                f"({run.templates_added:,} new) with model {run.model_version}"
+            )
         with steps.step("checks", "listing checks / 商品检查"):
             checks = run_listing_checks(con, routed)
         with steps.step("summary", "summarize / 汇总"):
@@ -157,8 +165,13 @@ def analyze(
     finally:
         con.close()
     result = AnalyzeResult(
-        summary=summary, outputs=files, ingest=report, classified=classified, checks=checks,
-        listing_files=routed, timings=steps.timings,
+        summary=summary,
+        outputs=files,
+        ingest=report,
+        classified=classified,
+        checks=checks,
+        listing_files=routed,
+        timings=steps.timings,
     )
     if console is not None:
         terminal.render(summary, console, lang=lang)

@@ -16,26 +16,11 @@ import duckdb
 import polars as pl
 
 from opsrca import paths
-from opsrca.errors import ConfigError
+from opsrca.errors import ConfigError, DatabaseError
 
-# The latest classification per event wins, so re-running `classify` never double-counts.
-EV_SQL = """
-CREATE OR REPLACE TEMP VIEW ev AS
-SELECT e.*,
-       c.template, c.root_cause, c.confidence, c.method, c.rule_id, c.evidence,
-       coalesce(c.retryable, t.retryable) AS retryable,
-       coalesce(c.fix_zh, t.fix_zh) AS fix_zh,
-       coalesce(c.fix_en, t.fix_en) AS fix_en,
-       t.name_zh AS root_cause_zh, t.name_en AS root_cause_en, t.owner,
-       c.model_version, c.classified_at
-FROM events e
-LEFT JOIN (
-    SELECT * FROM classifications
-    QUALIFY row_number() OVER (
-        PARTITION BY event_id ORDER BY classified_at DESC NULLS LAST) = 1
-) c USING (event_id)
-LEFT JOIN taxonomy t ON t.id = c.root_cause
-"""
+# Every report reads ``ev``: the database's ``events_classified`` view (events joined with
+# their template's decision and the taxonomy), so the join rule lives in one place (schema).
+EV_SQL = "CREATE OR REPLACE TEMP VIEW ev AS SELECT * FROM events_classified"
 
 CLASSIFICATION_COLUMNS: tuple[str, ...] = (
     "template",
@@ -84,13 +69,18 @@ def taxonomy() -> pl.DataFrame:
 
 
 def prepare(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """Register ``taxonomy`` and the ``ev`` view on a connection (read-only connections too)."""
+    """Register the ``ev`` view on a connection (read-only connections too)."""
     # DuckDB's own progress bar would print over rich's output; in Jupyter without
     # ipywidgets DuckDB refuses the setting (and shows no bar anyway)
     with suppress(duckdb.Error):
         con.execute("SET enable_progress_bar = false")
-    con.register("taxonomy", taxonomy().to_arrow())
-    con.execute(EV_SQL)
+    try:
+        con.execute(EV_SQL)
+    except duckdb.CatalogException as exc:
+        raise DatabaseError(
+            "this database was made by an older opsrca (no events_classified view); "
+            "open it once for writing to upgrade it, e.g. `opsrca classify --db PATH`"
+        ) from exc
     return con
 
 

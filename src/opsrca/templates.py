@@ -1,0 +1,166 @@
+"""Templates: the unit of work and of storage.
+
+A template is what decides a root cause: the masked message (``normalize``) plus the
+structured fields that rules and model read (platform, HTTP status, codes, quota flag,
+garbage flag). Every failed event gets a ``template_id`` — a stable hash of those keys —
+in the same pass that parses it, so classification, storage and reports work once per
+template (thousands) instead of once per event (millions).
+
+The hash is computed once per distinct key (not per row) and is stable across processes,
+Polars versions and machines (BLAKE2b of a canonical text of the keys), so ids written by
+ingest today still match the ids a later ``classify`` or a Spark job computes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import polars as pl
+
+from opsrca.normalize import RAW_CLIP_CHARS, fold_digits, template_expr
+
+__all__ = [
+    "DECISION_KEYS",
+    "RAW_COLUMNS",
+    "add_keys",
+    "key_ids",
+    "template_keys",
+]
+
+DECISION_KEYS: tuple[str, ...] = (
+    "template",
+    "platform",
+    "http_status",
+    "error_code",
+    "sub_code",
+    "rate_limit_exhausted",
+    "garbage",
+)
+"""The columns that decide a classification: equal keys always get the same answer."""
+
+RAW_COLUMNS: tuple[str, ...] = (
+    "message",
+    "platform",
+    "http_status",
+    "error_code",
+    "sub_code",
+    "rate_limit_remaining",
+)
+"""The event columns the decision keys are computed from."""
+
+GARBAGE_SHARE = 0.2
+"""Share of control / replacement characters above which a message counts as binary."""
+
+
+def _text(columns: list[str], name: str) -> pl.Expr:
+    """A code-like column as trimmed text; "" becomes null."""
+    if name not in columns:
+        return pl.lit(None, dtype=pl.String).alias(name)
+    value = pl.col(name).cast(pl.String, strict=False).str.strip_chars()
+    return pl.when(value == "").then(None).otherwise(value).alias(name)
+
+
+def _key_exprs(columns: list[str]) -> list[pl.Expr]:
+    """Decision-key expressions; ``garbage`` here is only the binary-share test."""
+    message = pl.col("message").cast(pl.String, strict=False).fill_null("")
+    head = message.str.slice(0, RAW_CLIP_CHARS)
+    bad = head.str.count_matches(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{fffd}]")
+    garbage = (bad > head.str.len_chars() * GARBAGE_SHARE).alias("garbage")
+    status = (
+        pl.col("http_status").cast(pl.Float64, strict=False).cast(pl.Int64, strict=False)
+        if "http_status" in columns
+        else pl.lit(None, dtype=pl.Int64)
+    )
+    remaining = (
+        pl.col("rate_limit_remaining").cast(pl.Float64, strict=False)
+        if "rate_limit_remaining" in columns
+        else pl.lit(None, dtype=pl.Float64)
+    )
+    return [
+        template_expr(pl.col("message")).alias("template"),
+        _text(columns, "platform").str.to_lowercase().alias("platform"),
+        status.alias("http_status"),
+        _text(columns, "error_code"),
+        _text(columns, "sub_code"),
+        (remaining <= 0).alias("rate_limit_exhausted"),
+        garbage,
+    ]
+
+
+def add_keys(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` (with ``message`` and any of platform, http_status, error_code, sub_code,
+    rate_limit_remaining) plus the decision-key columns; those fields are replaced by their
+    normalized form."""
+    return (
+        frame.lazy()
+        .with_columns(_key_exprs(frame.columns))
+        .with_columns(
+            # Text-free: nothing but placeholders, digits and punctuation is left.
+            pl.col("garbage")
+            | ~pl.col("template").str.replace_all(r"<[A-Z]+>", "").str.contains(r"\p{L}")
+        )
+        .collect(engine="streaming")
+    )
+
+
+def key_ids(keys: pl.DataFrame) -> pl.Series:
+    """Stable ``template_id`` (16 hex characters) of each row of decision keys."""
+    canon = keys.select(
+        pl.concat_str(
+            [
+                pl.col(k).cast(pl.String).fill_null("\x00") if k in keys.columns else pl.lit("\x00")
+                for k in DECISION_KEYS
+            ],
+            separator="\x1f",
+        ).alias("k")
+    )["k"]
+    ids = [hashlib.blake2b(s.encode(), digest_size=8).hexdigest() for s in canon.to_list()]
+    return pl.Series("template_id", ids, dtype=pl.String)
+
+
+def template_keys(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``(frame + template_id, one row per template_id with its decision keys)``.
+
+    Rows are reduced to distinct raw values first (digits folded: ids that differ only in
+    digits share a template anyway), so the masks run once per distinct message shape and
+    the hash once per template.
+    """
+    raw = [c for c in RAW_COLUMNS if c in frame.columns]
+    tags = [f"__r_{c}" for c in raw]
+    tagged = frame.with_columns(
+        (
+            fold_digits(pl.col(c).cast(pl.String, strict=False))
+            if c == "message"
+            else pl.col(c).cast(pl.String, strict=False)
+        ).alias(t)
+        for c, t in zip(raw, tags, strict=True)
+    )
+    combos = tagged.select(tags).unique()
+    keyed = add_keys(combos.rename(dict(zip(tags, raw, strict=True))))
+    keyed = keyed.with_columns(pl.Series(k, combos[k]) for k in tags).with_columns(key_ids(keyed))
+    out = tagged.join(
+        keyed.select(*tags, "template_id"),
+        on=tags,
+        how="left",
+        nulls_equal=True,
+        maintain_order="left",
+    ).drop(tags)
+    keys = keyed.select("template_id", *DECISION_KEYS).unique("template_id", keep="first")
+    return out, keys
+
+
+def with_template_ids(frame: pl.DataFrame, *, failed_only: bool = True) -> pl.DataFrame:
+    """``frame`` plus ``template_id``; with ``failed_only`` success rows get null (they are
+    never classified, so templating them would be wasted work)."""
+    frame = frame.drop("template_id", strict=False)
+    if frame.height == 0:
+        return frame.with_columns(pl.lit(None, dtype=pl.String).alias("template_id"))
+    if not failed_only or "is_error" not in frame.columns:
+        return template_keys(frame)[0]
+    index = "__row"
+    numbered = frame.with_row_index(index)
+    failed = numbered.filter(pl.col("is_error").fill_null(False))
+    ids = template_keys(failed.select(index, *[c for c in RAW_COLUMNS if c in frame.columns]))[0]
+    return numbered.join(
+        ids.select(index, "template_id"), on=index, how="left", maintain_order="left"
+    ).drop(index)
