@@ -81,6 +81,7 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
     ("model_version", "VARCHAR"),
     ("threshold", "DOUBLE"),
     ("classified_at", "TIMESTAMP"),
+    ("oov_share", "DOUBLE"),  # share of the template's words the model never saw in training
 )
 
 TAXONOMY: tuple[tuple[str, str], ...] = (

@@ -6,6 +6,8 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
+
 from opsrca import api
 from opsrca.report import novelty
 from opsrca.report.views import prepare
@@ -41,10 +43,16 @@ def test_unseen_from_listed_training_templates(report_db: Path, tmp_path: Path) 
     model = tmp_path / "model"
     model.mkdir()
     seen = ["access token expired", "Too many requests"]
-    (model / "manifest.json").write_text(json.dumps({
-        "training_template_hashes": [hashlib.sha256(t.encode()).hexdigest() for t in seen[:1]],
-        "training_templates": seen[1:],
-    }))
+    (model / "manifest.json").write_text(
+        json.dumps(
+            {
+                "training_template_hashes": [
+                    hashlib.sha256(t.encode()).hexdigest() for t in seen[:1]
+                ],
+                "training_templates": seen[1:],
+            }
+        )
+    )
     con = _con(report_db)
     try:
         frame, note = novelty.unseen_templates(con, model)
@@ -56,10 +64,43 @@ def test_unseen_from_listed_training_templates(report_db: Path, tmp_path: Path) 
     assert "listed training templates" in note
 
 
-def test_unseen_skipped_without_a_model(report_db: Path, tmp_path: Path) -> None:
-    con = _con(report_db)
+def test_unseen_skipped_when_templates_carry_no_vocabulary_share(
+    report_db: Path, tmp_path: Path
+) -> None:
+    con = _con(report_db)  # the factory's templates were not decided by a model
     try:
         frame, note = novelty.unseen_templates(con, tmp_path / "no-model")
     finally:
         con.close()
     assert frame.height == 0 and "skipped" in note
+
+
+def test_unseen_comes_from_the_stored_share_without_loading_a_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opsrca import store
+    from opsrca.classify import decide_templates, engine
+    from opsrca.ingest import ingest_paths
+
+    path = tmp_path / "n.duckdb"
+    data = tmp_path / "e.csv"
+    data.write_text(
+        "error_id,api_endpoint,http_status,error_code,error_message,first_occurred_at,retry_count\n"
+        "a1,/api/x,400,1,access_token expired,2026-11-05T10:00:00Z,0\n"
+        "a2,/api/x,400,1,zorblax quuxified the frobnicator,2026-11-05T10:00:00Z,0\n",
+        encoding="utf-8",
+    )
+    con = store.connect(path)
+    ingest_paths([data], con)
+    decide_templates(con)
+
+    def no_model(*_: object, **__: object) -> object:
+        raise AssertionError("the report loaded a model")
+
+    monkeypatch.setattr(engine, "get_model", no_model)
+    prepare(con)
+    frame, note = novelty.unseen_templates(con, tmp_path / "no-model")
+    con.close()
+    assert frame["template"].to_list() == ["zorblax quuxified the frobnicator"]
+    assert frame["oov_share"].item() == 0.75  # "the" is a word the model knows
+    assert "1 of 2 templates" in note

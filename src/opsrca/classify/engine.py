@@ -310,13 +310,23 @@ def _decide_stale(
     ).pl()
     if keys.height == 0:
         return 0
-    decided = decide(keys, loaded.model, threshold=threshold).select(  # noqa: F841
-        "template_id", "root_cause", "confidence", "method", "rule_id", "evidence"
+    result = decide(keys, loaded.model, threshold=threshold)
+    decided = result.select(  # noqa: F841
+        "template_id",
+        "root_cause",
+        "confidence",
+        "method",
+        "rule_id",
+        "evidence",
+        pl.Series(
+            "oov_share", loaded.model.oov_shares(result["template"].to_list()), dtype=pl.Float64
+        ),
     )
     con.execute(
         """
         UPDATE templates SET root_cause = d.root_cause, confidence = d.confidence,
             method = d.method, rule_id = d.rule_id, evidence = d.evidence,
+            oov_share = d.oov_share,
             model_version = $v, threshold = $thr, classified_at = $at
         FROM decided d WHERE templates.template_id = d.template_id
         """,

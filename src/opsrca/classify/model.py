@@ -175,6 +175,21 @@ class RootCauseModel(ClassifierMixin, BaseEstimator):
         labels[proba[np.arange(len(best)), best] < self.threshold] = UNKNOWN
         return labels
 
+    def oov_shares(self, templates: Sequence[str]) -> list[float | None]:
+        """Share of each template's words outside the training vocabulary (None: no words).
+
+        Stored per template at decision time, so reports can list templates the model never
+        saw without loading the model."""
+        check_is_fitted(self, "pipeline_")
+        vocab = getattr(self, "_unigrams", None)
+        if vocab is None:
+            vocab = self._unigrams = {str(t) for t in self.word_terms_ if " " not in str(t)}
+        out: list[float | None] = []
+        for template in templates:
+            words = [t for t in tokenize(template) if not t.startswith(("<", "__"))]
+            out.append(sum(w not in vocab for w in words) / len(words) if words else None)
+        return out
+
     def top_terms(self, docs: Sequence[str], classes: Sequence[str], k: int = 3) -> list[str]:
         """The ``k`` word features that weigh most for the given class of each document.
 

@@ -15,7 +15,6 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from opsrca.errors import OpsrcaError
 from opsrca.report.views import fetch
 
 # Where a model folder may list its training templates (plain or as hex digests).
@@ -131,29 +130,6 @@ def _digests(template: str) -> tuple[str, ...]:
     )
 
 
-def _vocabulary(model_dir: Path | str | None) -> set[str] | None:
-    """The model's word vocabulary (unigrams), or None when no model can be loaded."""
-    try:
-        from opsrca.classify.engine import get_model
-
-        model = get_model(model_dir).model
-    except (ImportError, OpsrcaError, OSError, ValueError):  # no usable model: check skipped
-        return None
-    terms = getattr(model, "word_terms_", None)
-    if terms is None:
-        return None
-    return {str(t) for t in terms if " " not in str(t)}
-
-
-def _oov_share(template: str, vocab: set[str]) -> float | None:
-    from opsrca.classify.tokenize import tokenize
-
-    words = [t for t in tokenize(template) if not t.startswith(("<", "__"))]
-    if not words:
-        return None
-    return sum(w not in vocab for w in words) / len(words)
-
-
 def unseen_templates(
     con: duckdb.DuckDBPyConnection,
     model_dir: Path | str | None,
@@ -165,39 +141,52 @@ def unseen_templates(
 
     When the model folder lists its training templates (plain or hashed), a template is
     unseen when it is not in that list. Otherwise a template counts as unseen when at
-    least ``min_oov`` of its words are outside the model's training vocabulary
-    (``oov_share``). Work is per unique template, never per row.
+    least ``min_oov`` of its words are outside the model's training vocabulary: that share
+    (``oov_share``) is stored per template when it is decided, so no model is loaded here.
     """
     per_template = fetch(
         con,
         """
-        SELECT template, mode(root_cause) AS root_cause, count(*) AS events,
-               count(DISTINCT shop_id) AS shops, min(message) AS example,
-               avg(confidence) AS mean_confidence
-        FROM ev WHERE is_error AND template IS NOT NULL GROUP BY template
+        SELECT t.template, t.root_cause, t.events, s.shops, t.example_message AS example,
+               t.confidence AS mean_confidence, t.oov_share
+        FROM templates t
+        JOIN (SELECT template_id, count(DISTINCT shop_id) AS shops FROM events
+              WHERE is_error GROUP BY template_id) s USING (template_id)
+        WHERE t.root_cause IS NOT NULL AND t.events > 0
         """,
     )
-    templates = per_template["template"].to_list()
+    total = per_template["template"].n_unique()
     known = training_templates(model_dir)
     if known is not None:
-        seen = [any(d in known for d in _digests(t)) for t in templates]
-        oov: list[float | None] = [None if s else 1.0 for s in seen]
+        seen = pl.Series([any(d in known for d in _digests(t)) for t in per_template["template"]])
         how = "listed training templates"
+        per_template = per_template.with_columns(
+            pl.when(seen).then(None).otherwise(1.0).alias("oov_share")
+        )
+    elif per_template["oov_share"].null_count() == per_template.height:
+        return _empty_unseen(), (
+            "no template carries its training-vocabulary share (decided by an older version); "
+            "unseen-template check skipped; `opsrca classify --all` records it"
+        )
     else:
-        vocab = _vocabulary(model_dir)
-        if vocab is None:
-            return _empty_unseen(), (
-                f"no model could be loaded from {str(model_dir)!r}; unseen-template check skipped"
-            )
-        oov = [_oov_share(t, vocab) for t in templates]
-        seen = [o is None or o < min_oov for o in oov]
+        seen = per_template["oov_share"].is_null() | (per_template["oov_share"] < min_oov)
         how = f"at least {min_oov:.0%} of their words outside the model's training vocabulary"
     unseen = (
-        per_template.with_columns(pl.Series("oov_share", oov, dtype=pl.Float64))
-        .filter(~pl.Series(seen, dtype=pl.Boolean))
+        per_template.filter(~seen)
+        .group_by("template")
+        .agg(
+            pl.col("root_cause").sort_by("events").last(),
+            pl.col("events").sum(),
+            pl.col("shops").max(),
+            pl.col("example").first(),
+            ((pl.col("mean_confidence") * pl.col("events")).sum() / pl.col("events").sum()).alias(
+                "mean_confidence"
+            ),
+            pl.col("oov_share").max(),
+        )
         .sort(["events", "template"], descending=[True, False])
     )
-    note = f"{unseen.height} of {len(templates)} templates unseen in training ({how})"
+    note = f"{unseen.height} of {total} templates unseen in training ({how})"
     return unseen.head(limit), note
 
 
