@@ -1,7 +1,7 @@
 """Ingest files into the database: one transaction per file, idempotent by content hash.
 
 ``read_file`` is the pure part (file → events and rejects frames);
-``ingest_paths`` walks folders, skips content it has already loaded, and
+``ingest_paths`` routes files and folders (``route``), skips content it has already loaded, and
 writes each file's events, rejects and ``ingested_files`` row atomically, so a
 crash or Ctrl-C leaves the database as it was before that file.
 """
@@ -26,9 +26,10 @@ import polars as pl
 from opsrca import schema, store
 from opsrca.errors import InputError
 from opsrca.ingest.csvread import read_csv_bytes
-from opsrca.ingest.detect import ALL_SUFFIXES, decode, resolve_format, spec_for
+from opsrca.ingest.detect import decode, resolve_format, spec_for
 from opsrca.ingest.normalize import FileContext, normalize, rejects_frame
 from opsrca.ingest.readers import LINE, RAW, RawRows, read_excel, read_json_bytes
+from opsrca.ingest.route import RoutedFile, expand_paths
 from opsrca.ingest.stream import PIECE_BYTES, Chunk, NotStreamable, open_stream
 from opsrca.ingest.timeparse import check_tz
 
@@ -228,51 +229,6 @@ def read_file(
         raise InputError(f"{p}: no such file")
     loaded = _load(p, fmt=fmt, tz=check_tz(tz), mappings=mappings, keep_pii=keep_pii)
     return loaded.events, loaded.rejects
-
-
-_LISTING_PREFIXES: tuple[str, ...] = ("listings", "visitor_profiles", "products", "open_categories")
-
-
-def _listing_kind(path: Path) -> str | None:
-    """Listing-check inputs (area D) found in a dump folder are not ingest sources.
-
-    Asks ``opsrca.listings.detect_kind`` when it exists, else goes by the file
-    names of the shared contract (listings*, visitor_profiles*, products*,
-    open_categories*).
-    """
-    try:
-        from opsrca.listings import detect_kind  # type: ignore[attr-defined]
-    except ImportError:
-        detect_kind = None
-    if detect_kind is not None:
-        try:
-            return detect_kind(path)  # type: ignore[no-any-return]
-        except Exception:  # another area's detector must never break ingest
-            pass
-    name = path.name.lower()
-    return next((p for p in _LISTING_PREFIXES if name.startswith(p)), None)
-
-
-def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
-    """Files to ingest: given files as they are, folders walked (sorted, hidden skipped)."""
-    out: list[Path] = []
-    for item in paths:
-        p = Path(item)
-        if p.is_dir():
-            for child in sorted(p.rglob("*")):
-                rel = child.relative_to(p).parts
-                if (
-                    child.is_file()
-                    and child.suffix.lower() in ALL_SUFFIXES
-                    and not any(part.startswith(".") for part in rel)
-                    and _listing_kind(child) is None
-                ):
-                    out.append(child)
-        elif p.is_file():
-            out.append(p)
-        else:
-            raise InputError(f"{p}: no such file or folder")
-    return out
 
 
 def _known(con: duckdb.DuckDBPyConnection, sha: str) -> bool:
@@ -732,7 +688,7 @@ class _Writer:
 
 
 def ingest_paths(
-    paths: Iterable[Path | str],
+    paths: Iterable[Path | str | RoutedFile],
     con: duckdb.DuckDBPyConnection,
     *,
     fmt: str | None = None,
