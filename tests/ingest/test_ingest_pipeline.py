@@ -12,6 +12,7 @@ from workbooks import QIMEN_HEADER, write_xlsx
 from opsrca.errors import InputError
 from opsrca.ingest import ingest_paths
 from opsrca.ingest import pipeline as pipeline_mod
+from opsrca.ingest import writer as writer_mod
 
 
 def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
@@ -60,7 +61,7 @@ def test_same_content_twice_adds_nothing(
 def test_crash_mid_file_rolls_back_that_file_only(
     con: duckdb.DuckDBPyConnection, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_append = pipeline_mod._append
+    real_append = writer_mod._append
     calls = {"n": 0}
 
     def flaky(c: duckdb.DuckDBPyConnection, table: str, frame: object) -> None:
@@ -71,14 +72,14 @@ def test_crash_mid_file_rolls_back_that_file_only(
         ):  # second file: crash after its events were inserted
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline_mod, "_append", flaky)
+    monkeypatch.setattr(writer_mod, "_append", flaky)
     with pytest.raises(KeyboardInterrupt):
         ingest_paths(
             [data_dir / "tiktok_ops_errors_small.csv", data_dir / "taobao_distribute_small.jsonl"],
             con,
         )
     assert _counts(con) == (3, 0, 1)  # first file committed, second left no trace
-    monkeypatch.setattr(pipeline_mod, "_append", real_append)
+    monkeypatch.setattr(writer_mod, "_append", real_append)
     report = ingest_paths([data_dir / "taobao_distribute_small.jsonl"], con)
     assert report.files[0].status == "loaded" and _counts(con) == (6, 0, 2)
 
@@ -209,7 +210,7 @@ def test_ctrl_c_while_checking_repeats_leaves_no_open_transaction(
     def interrupted(*args: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline_mod, "repeated_events", interrupted)
+    monkeypatch.setattr(writer_mod, "repeated_events", interrupted)
     with pytest.raises(KeyboardInterrupt):
         ingest_paths([data_dir / "tiktok_ops_errors_small.csv"], con)
     monkeypatch.undo()

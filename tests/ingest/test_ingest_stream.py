@@ -15,7 +15,7 @@ from workbooks import QIMEN_HEADER
 
 from opsrca.generate import write_bench_dump, write_tiktok_csv
 from opsrca.ingest import ingest_paths, read_file
-from opsrca.ingest import pipeline as pipeline_mod
+from opsrca.ingest import writer as writer_mod
 from opsrca.ingest.stream import pieces
 
 PIECE = 32 * 1024
@@ -137,7 +137,7 @@ def test_strict_and_crash_mid_stream_leave_no_rows(
     assert report.files[0].status == "rejected" and "line 1401" in (report.files[0].error or "")
     assert con.sql("SELECT count(*) FROM events").fetchall() == [(0,)]
 
-    real_append = pipeline_mod._append
+    real_append = writer_mod._append
     calls = {"events": 0}
 
     def flaky(c: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
@@ -146,11 +146,11 @@ def test_strict_and_crash_mid_stream_leave_no_rows(
         if calls["events"] == 3:  # the third piece of the file
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline_mod, "_append", flaky)
+    monkeypatch.setattr(writer_mod, "_append", flaky)
     with pytest.raises(KeyboardInterrupt):
         ingest_paths([tiktok], con, piece_bytes=PIECE)
     assert con.sql("SELECT count(*) FROM events").fetchall() == [(0,)]
-    monkeypatch.setattr(pipeline_mod, "_append", real_append)
+    monkeypatch.setattr(writer_mod, "_append", real_append)
     assert ingest_paths([tiktok], con, piece_bytes=PIECE).events == 1500
     again = ingest_paths([tiktok], con, piece_bytes=PIECE)
     assert again.files[0].status == "duplicate" and again.events == 0

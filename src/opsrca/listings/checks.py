@@ -1,12 +1,14 @@
 """Route dump files to the listing checks and store their results in DuckDB.
 
-``analyze`` calls :func:`run_checks` on the dump folder: files are recognized by their
-headers (:func:`detect_kind`), every check that applies runs, and each file's results
-replace that file's previous rows (by ``source_file``) so re-running never duplicates.
+``analyze`` calls :func:`run_checks` with the files it routed (``opsrca.ingest.route``
+recognizes them by their headers, one read per file); every check that applies runs, and
+each file's results replace that file's previous rows (by ``source_file``) so re-running
+never duplicates.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,69 +17,17 @@ import duckdb
 import polars as pl
 
 from opsrca import schema, store
-from opsrca.errors import OpsrcaError
+from opsrca.ingest.route import RoutedFile, route, sniff
 from opsrca.listings.dupes import DupesResult, find_duplicates
-from opsrca.listings.io import alias_map, header
+from opsrca.listings.kinds import KINDS
 from opsrca.listings.lint import LintResult, lint_products
 from opsrca.listings.overlap import OverlapResult, find_overlaps
-
-KINDS = ("listings", "profiles", "products", "categories")
-_TABLE_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".xls", ".parquet"}
-# Headers of error logs (Qimen sync log, TikTok export): never product/listing files.
-_LOG_HEADERS = {
-    "错误信息",
-    "错误码",
-    "同步状态",
-    "error_message",
-    "error_code",
-    "同步时间",
-    "error_id",
-}
-_PRODUCT_EXTRA = {
-    "stock",
-    "category_id",
-    "listing_status",
-    "image_width",
-    "image_format",
-    "logistics_template",
-    "after_sales_address",
-}
-
-
-def _canonical(cols: list[str], section: str) -> set[str]:
-    mapping = alias_map(section)
-    return {
-        mapping.get(c.strip().lstrip("\ufeff").strip().lower().replace(" ", "_"), c) for c in cols
-    }
 
 
 def detect_kind(path: Path | str) -> str | None:
     """ "listings" | "profiles" | "products" | "categories" | None, from the name and header."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    stem = path.stem.lower()
-    if suffix == ".txt":
-        return "categories" if ("categor" in stem or "类目" in stem) else None
-    if suffix not in _TABLE_SUFFIXES or not path.is_file():
-        return None
-    try:
-        cols = header(path)
-    except (OpsrcaError, OSError, pl.exceptions.PolarsError):
-        return None
-    raw = {c.strip().lstrip("\ufeff").strip() for c in cols}
-    if raw & _LOG_HEADERS:
-        return None
-    if {"shop_id", "dimension"} <= _canonical(cols, "profiles"):
-        return "profiles"
-    listing = _canonical(cols, "listings")
-    if {"item_id", "title"} <= listing and listing & {"selling_points", "account_id", "main_image"}:
-        return "listings"
-    product = _canonical(cols, "products")
-    if "item_code" in product and product & _PRODUCT_EXTRA:
-        return "products"
-    if product == {"category_id"} or _canonical(cols, "categories") == {"category_id"}:
-        return "categories"
-    return None
+    kind, _ = sniff(Path(path))
+    return kind if kind in KINDS else None
 
 
 @dataclass
@@ -92,13 +42,6 @@ class ChecksResult:
     lint: pl.DataFrame = field(default_factory=lambda: schema.empty_frame(schema.LINT_FINDINGS))
     files: dict[str, list[Path]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-
-
-def _walk(paths: list[Path | str]) -> list[Path]:
-    out: list[Path] = []
-    for p in map(Path, paths):
-        out.extend(sorted(q for q in p.rglob("*") if q.is_file()) if p.is_dir() else [p])
-    return out
 
 
 def _stamp(frame: pl.DataFrame, source: str) -> pl.DataFrame:
@@ -131,18 +74,18 @@ def lint_frame(result: LintResult, source: str) -> pl.DataFrame:
 
 
 def run_checks(
-    paths: list[Path | str] | Path | str,
+    paths: Sequence[Path | str | RoutedFile] | Path | str,
     con: duckdb.DuckDBPyConnection | None = None,
     *,
     categories: Path | str | None = None,
 ) -> ChecksResult:
-    """Run every listing check that applies to ``paths`` (files or folders)."""
-    files = _walk([paths] if isinstance(paths, str | Path) else list(paths))
-    result = ChecksResult(files={k: [] for k in KINDS})
-    for f in files:
-        kind = detect_kind(f)
-        if kind:
-            result.files[kind].append(f)
+    """Run every listing check that applies to ``paths`` (files, folders or routed files).
+
+    Files and folders are routed here (``opsrca.ingest.route``); ``analyze``
+    passes the files it routed already, so none is sniffed twice.
+    """
+    routed = route([paths] if isinstance(paths, str | Path) else paths)
+    result = ChecksResult(files={k: [f.path for f in routed if f.kind == k] for k in KINDS})
     cats: Path | str | None = categories
     if cats is None and result.files["categories"]:
         cats = result.files["categories"][0]

@@ -127,17 +127,3 @@ def _section_of(what: str) -> str:
     return {"listings": "listings", "visitor-profile": "profiles", "product": "products"}.get(
         what, "listings"
     )
-
-
-def header(path: Path | str) -> list[str]:
-    """Header row of a file (cheap: first line of a CSV, schema of XLSX/Parquet)."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        return list(pl.read_parquet_schema(path))
-    if suffix in {".xlsx", ".xlsm", ".xls"}:
-        return list(pl.read_excel(path, infer_schema_length=0).columns)
-    with path.open("rb") as fh:
-        raw = fh.readline(1 << 20).rstrip(b"\r\n")
-    first, _ = decode(raw, path) if raw else ("", "")
-    return [c.strip().strip('"') for c in first.split(",")]

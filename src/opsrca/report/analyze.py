@@ -25,11 +25,10 @@ from rich.console import Console
 from opsrca import paths as P
 from opsrca import store
 from opsrca.errors import InputError
+from opsrca.ingest.route import RoutedFile, by_kind, route
 from opsrca.report import terminal, views
 from opsrca.report.outputs import OutputFiles, write_outputs
 from opsrca.report.summary import Summary, build_summary
-
-LISTING_KINDS: tuple[str, ...] = ("listings", "profiles", "products", "categories")
 
 
 @dataclass
@@ -50,47 +49,19 @@ class AnalyzeResult:
         return sum(self.timings.values())
 
 
-def _walk(paths: Iterable[Path]) -> list[Path]:
-    out: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            out.extend(
-                c
-                for c in sorted(p.rglob("*"))
-                if c.is_file() and not any(part.startswith(".") for part in c.relative_to(p).parts)
-            )
-        elif p.is_file():
-            out.append(p)
-        else:
-            raise InputError(f"{str(p)!r}: no such file or folder; give a dump folder or files")
-    return out
-
-
-def route_files(paths: Iterable[Path | str]) -> dict[str, list[Path]]:
-    """Listing-check inputs by kind (``listings``/``profiles``/``products``/``categories``).
-
-    Everything else is left to ingest, which walks the same folders and skips these.
-    """
-    files = _walk(Path(p) for p in paths)
-    from opsrca.listings import detect_kind
-
-    routed: dict[str, list[Path]] = {}
-    for f in files:
-        kind = detect_kind(f)
-        if kind in LISTING_KINDS:
-            routed.setdefault(kind, []).append(f)
-    return routed
-
-
-def run_listing_checks(con: Any, routed: dict[str, list[Path]]) -> Any:
+def run_listing_checks(con: Any, routed: list[RoutedFile]) -> Any:
     """Run D's checks on the routed listing/profile/product files (None when there are none)."""
-    files = [f for kind in ("listings", "profiles", "products") for f in routed.get(kind, [])]
-    if not files:
+    kinds = by_kind(routed)
+    if not any(kinds.get(kind) for kind in ("listings", "profiles", "products")):
         return None
     from opsrca.listings import run_checks
 
-    categories = routed.get("categories", [None])[0]
-    return run_checks(files, con, categories=categories)
+    categories = kinds.get("categories", [None])[0]
+    return run_checks(
+        [f for f in routed if f.kind in ("listings", "profiles", "products")],
+        con,
+        categories=categories,
+    )
 
 
 class _Steps:
@@ -137,9 +108,9 @@ def analyze(
     con = store.connect(db)
     try:
         with steps.step("route", "route files / 识别文件类型"):
-            routed = route_files(sources)
+            routed = route(sources)
         with steps.step("ingest", "ingest / 导入"):
-            report = ingest_paths(sources, con, tz=tz, progress=show)
+            report = ingest_paths(routed, con, tz=tz, progress=show)
         if console is not None:
             from opsrca.ingest.summary import summary_table
 
@@ -165,13 +136,8 @@ def analyze(
     finally:
         con.close()
     result = AnalyzeResult(
-        summary=summary,
-        outputs=files,
-        ingest=report,
-        classified=classified,
-        checks=checks,
-        listing_files=routed,
-        timings=steps.timings,
+        summary=summary, outputs=files, ingest=report, classified=classified, checks=checks,
+        listing_files=by_kind(routed), timings=steps.timings,
     )
     if console is not None:
         terminal.render(summary, console, lang=lang)
