@@ -1,8 +1,7 @@
 """The hybrid decision over unique keys: a decisive rule wins, otherwise the model.
 
-Input rows are reduced to their decision keys (template, platform, status, codes, quota
-flag, garbage flag); rules and model run once per unique key and the result is joined
-back. Empty, binary-ish or text-free messages are ``unknown`` with confidence 0.
+Input rows are reduced to their decision keys (``keys.DECISION_KEYS``, re-exported here);
+rules and model run once per unique key and the result is joined back. Empty, binary-ish or text-free messages are ``unknown`` with confidence 0.
 """
 
 from __future__ import annotations
@@ -10,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from opsrca.classify.keys import DECISION_KEYS
 from opsrca.classify.model import RootCauseModel
 from opsrca.classify.rules import Rule, apply_rules
 from opsrca.classify.taxonomy import UNKNOWN, load_taxonomy
@@ -18,15 +18,6 @@ from opsrca.normalize import RAW_CLIP_CHARS, template_expr
 
 __all__ = ["DECISION_KEYS", "OUTPUT_COLUMNS", "add_keys", "decide"]
 
-DECISION_KEYS: tuple[str, ...] = (
-    "template",
-    "platform",
-    "http_status",
-    "error_code",
-    "sub_code",
-    "rate_limit_exhausted",
-    "garbage",
-)
 OUTPUT_COLUMNS: tuple[str, ...] = (
     "template",
     "root_cause",

@@ -20,7 +20,8 @@ import polars as pl
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold, LeaveOneGroupOut, StratifiedGroupKFold
 
-from opsrca.classify.hybrid import DECISION_KEYS, add_keys
+from opsrca.classify.hybrid import add_keys
+from opsrca.classify.keys import DECISION_KEYS
 from opsrca.classify.model import RootCauseModel
 from opsrca.classify.persist import load_model, read_manifest, save_model
 from opsrca.classify.rules import apply_rules, load_rules, rules_sha256
