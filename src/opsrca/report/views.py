@@ -7,16 +7,12 @@ so the join rule lives in one place.
 
 from __future__ import annotations
 
-import tomllib
 from contextlib import suppress
-from functools import lru_cache
-from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from opsrca import paths
-from opsrca.errors import ConfigError
+from opsrca.classify.taxonomy import taxonomy_table
 
 # The latest classification per event wins, so re-running `classify` never double-counts.
 EV_SQL = """
@@ -55,41 +51,13 @@ CLASSIFICATION_COLUMNS: tuple[str, ...] = (
 )
 
 
-@lru_cache(maxsize=1)
-def _taxonomy_cached(path: str) -> pl.DataFrame:
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read taxonomy {path!r}: {exc}") from exc
-    rows = [
-        {
-            "id": c["id"],
-            "name_zh": c.get("name_zh", c["id"]),
-            "name_en": c.get("name_en", c["id"]),
-            "fix_zh": c.get("fix_zh", ""),
-            "fix_en": c.get("fix_en", ""),
-            "owner": c.get("owner", ""),
-            "retryable": bool(c.get("retryable", False)),
-        }
-        for c in data.get("category", [])
-    ]
-    if not rows:
-        raise ConfigError(f"taxonomy {path!r} has no [[category]] entries")
-    return pl.DataFrame(rows)
-
-
-def taxonomy() -> pl.DataFrame:
-    """The taxonomy (id, names, fixes, owner, retryable), read from the shipped data file."""
-    return _taxonomy_cached(str(paths.data_file("taxonomy.toml")))
-
-
 def prepare(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """Register ``taxonomy`` and the ``ev`` view on a connection (read-only connections too)."""
     # DuckDB's own progress bar would print over rich's output; in Jupyter without
     # ipywidgets DuckDB refuses the setting (and shows no bar anyway)
     with suppress(duckdb.Error):
         con.execute("SET enable_progress_bar = false")
-    con.register("taxonomy", taxonomy().to_arrow())
+    taxonomy_table(con)
     con.execute(EV_SQL)
     return con
 
