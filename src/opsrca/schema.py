@@ -84,16 +84,6 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
     ("oov_share", "DOUBLE"),  # share of the template's words the model never saw in training
 )
 
-TAXONOMY: tuple[tuple[str, str], ...] = (
-    ("id", "VARCHAR"),
-    ("name_zh", "VARCHAR"),
-    ("name_en", "VARCHAR"),
-    ("fix_zh", "VARCHAR"),
-    ("fix_en", "VARCHAR"),
-    ("owner", "VARCHAR"),
-    ("retryable", "BOOLEAN"),
-)
-
 CLASSIFICATIONS: tuple[tuple[str, str], ...] = (
     ("event_id", "VARCHAR"),
     ("template", "VARCHAR"),
@@ -163,14 +153,13 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "rejects": REJECTS,
     "ingested_files": INGESTED_FILES,
     "templates": TEMPLATES,
-    "taxonomy": TAXONOMY,
     "dupe_pairs": DUPE_PAIRS,
     "overlap_findings": OVERLAP_FINDINGS,
     "lint_findings": LINT_FINDINGS,
 }
 
 #: Primary keys (upserts by ``INSERT OR REPLACE`` / ``ON CONFLICT``).
-PRIMARY_KEYS: dict[str, str] = {"templates": "template_id", "taxonomy": "id"}
+PRIMARY_KEYS: dict[str, str] = {"templates": "template_id"}
 
 #: Views over the tables: the wide shapes users, notebooks and reports read. Failed events
 #: share their template's decision; fix texts, owner and retryable come from ``taxonomy``.

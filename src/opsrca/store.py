@@ -64,18 +64,11 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             for col, kind in table:
                 if col not in have:
                     con.execute(f'ALTER TABLE "{name}" ADD COLUMN "{col}" {kind}')
+        from opsrca.classify.taxonomy import taxonomy_table
+
+        taxonomy_table(con, persist=True)  # mirrors the shipped taxonomy file (24 rows)
         for name, sql in schema.VIEWS.items():
             con.execute(f'CREATE OR REPLACE VIEW "{name}" AS {sql}')
-        _refresh_taxonomy(con)
-
-
-def _refresh_taxonomy(con: duckdb.DuckDBPyConnection) -> None:
-    """The ``taxonomy`` table mirrors the shipped taxonomy file (24 rows: cheap to rewrite)."""
-    from opsrca.classify.taxonomy import load_taxonomy
-
-    rows = load_taxonomy().select(schema.columns(schema.TAXONOMY))  # noqa: F841 (DuckDB reads it)
-    con.execute("DELETE FROM taxonomy")
-    con.execute("INSERT INTO taxonomy SELECT * FROM rows")
 
 
 @contextmanager

@@ -17,6 +17,7 @@ import hashlib
 
 import polars as pl
 
+from opsrca.classify.keys import DECISION_KEYS
 from opsrca.normalize import RAW_CLIP_CHARS, fold_digits, template_expr
 
 __all__ = [
@@ -26,17 +27,6 @@ __all__ = [
     "key_ids",
     "template_keys",
 ]
-
-DECISION_KEYS: tuple[str, ...] = (
-    "template",
-    "platform",
-    "http_status",
-    "error_code",
-    "sub_code",
-    "rate_limit_exhausted",
-    "garbage",
-)
-"""The columns that decide a classification: equal keys always get the same answer."""
 
 RAW_COLUMNS: tuple[str, ...] = (
     "message",

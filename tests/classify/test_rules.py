@@ -7,7 +7,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from opsrca.classify.hybrid import DECISION_KEYS, add_keys, decide
+from opsrca.classify.hybrid import add_keys, decide
+from opsrca.classify.keys import DECISION_KEYS
 from opsrca.classify.rules import Rule, apply_rules, load_rules
 from opsrca.errors import ConfigError
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import polars as pl
 
-from opsrca.report.views import taxonomy
+from opsrca.classify.taxonomy import load_taxonomy
 
 T0 = datetime(2026, 11, 2, 0, 0, 0)
 
@@ -133,7 +133,7 @@ def build_frames() -> tuple[pl.DataFrame, pl.DataFrame]:
                         endpoint="taobao.qimen.singleitem.synchronize"))
     events = pl.DataFrame(rows, infer_schema_length=None)
     lab = pl.DataFrame(labels, schema=["event_id", "root_cause", "template"], orient="row")
-    tax = taxonomy().select("id", "retryable", "fix_zh", "fix_en")
+    tax = load_taxonomy().select("id", "retryable", "fix_zh", "fix_en")
     cls = (
         lab.join(tax, left_on="root_cause", right_on="id", how="left")
         .with_columns(

@@ -1,8 +1,9 @@
 """The hybrid decision over unique keys: a decisive rule wins, otherwise the model.
 
-Input rows are reduced to their decision keys (template, platform, status, codes, quota
-flag, garbage flag); rules and model run once per unique key and the result is joined
-back. Empty, binary-ish or text-free messages are ``unknown`` with confidence 0.
+Input rows are reduced to their decision keys (``keys.DECISION_KEYS``, re-exported here);
+rules and model run once per unique key and the result is joined back. Empty, binary-ish
+or text-free messages are ``unknown`` with confidence 0. ``root_cause_expr`` is the decision
+itself, shared with training and evaluation.
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from opsrca.classify.keys import DECISION_KEYS
 from opsrca.classify.model import RootCauseModel
 from opsrca.classify.rules import Rule, apply_rules
 from opsrca.classify.taxonomy import UNKNOWN, load_taxonomy
 from opsrca.classify.tokenize import feature_docs
-from opsrca.templates import DECISION_KEYS, add_keys
+from opsrca.templates import add_keys
 
-__all__ = ["DECISION_KEYS", "OUTPUT_COLUMNS", "add_keys", "decide"]
+__all__ = ["DECISION_KEYS", "OUTPUT_COLUMNS", "add_keys", "decide", "root_cause_expr"]
 
 OUTPUT_COLUMNS: tuple[str, ...] = (
     "template",
@@ -33,6 +35,25 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
 
 def _fmt(value: pl.Expr) -> pl.Expr:
     return value.round(2).cast(pl.String)
+
+
+def root_cause_expr(*, threshold: float) -> pl.Expr:
+    """The decision: garbage is ``unknown``; a rule wins; else the model when sure enough.
+
+    Reads ``garbage``, ``rule_label``, ``model_label`` and ``model_confidence``. ``decide``
+    (classify) and ``training`` (train's CV, evaluate) both call it, so the scores measure the
+    rule production applies; nulling one side's columns scores the other side alone.
+    """
+    return (
+        pl.when(pl.col("garbage").fill_null(False))
+        .then(pl.lit(UNKNOWN))
+        .when(pl.col("rule_label").is_not_null())
+        .then(pl.col("rule_label"))
+        .when((pl.col("model_confidence") >= threshold).fill_null(False))
+        .then(pl.col("model_label"))
+        .otherwise(pl.lit(UNKNOWN))
+        .alias("root_cause")
+    )
 
 
 def decide(
@@ -75,14 +96,7 @@ def decide(
         known
     )
     frame = frame.with_columns(
-        pl.when(garbage)
-        .then(pl.lit(UNKNOWN))
-        .when(has_rule)
-        .then(pl.col("rule_label"))
-        .when(confident)
-        .then(pl.col("model_label"))
-        .otherwise(pl.lit(UNKNOWN))
-        .alias("root_cause"),
+        root_cause_expr(threshold=threshold),
         pl.when(garbage)
         .then(pl.lit(0.0))
         .when(agree)

@@ -23,6 +23,7 @@ from typing import Any
 
 import polars as pl
 
+from opsrca.classify.taxonomy import label_ids
 from opsrca.errors import ConfigError
 from opsrca.paths import PACKAGE_DATA
 
@@ -138,11 +139,6 @@ def _check_template(path: Path, idx: int, tpl: dict[str, Any], labels: set[str] 
         raise ConfigError(f"{where}: label {tpl['label']!r} is not a taxonomy id")
 
 
-def _taxonomy_ids() -> set[str]:
-    data = _load_toml(PACKAGE_DATA / "taxonomy.toml")
-    return {str(c["id"]) for c in data.get("category", [])}
-
-
 def _fill(text: str, slots: dict[str, Filler], rng: random.Random, where: str) -> str:
     def sub(match: re.Match[str]) -> str:
         name = match.group(1)
@@ -162,7 +158,7 @@ def build_labeled(*, seed: int = 7, data_dir: Path = LABELED_DIR) -> pl.DataFram
     Exact duplicate (message, label) rows are dropped.
     """
     slots = load_slots(data_dir)
-    labels = _taxonomy_ids()
+    labels = set(label_ids())
     rng = random.Random(seed)
     rows: list[tuple[Any, ...]] = []
     files = family_files(data_dir)

@@ -17,21 +17,12 @@ from typing import Any
 
 import polars as pl
 
+from opsrca.classify.keys import key_columns
 from opsrca.classify.taxonomy import label_ids
 from opsrca.errors import ConfigError
 from opsrca.paths import data_file
 
-__all__ = ["KEY_COLUMNS", "Rule", "apply_rules", "load_rules", "rules_sha256"]
-
-KEY_COLUMNS: tuple[str, ...] = (
-    "template",
-    "platform",
-    "http_status",
-    "error_code",
-    "sub_code",
-    "rate_limit_exhausted",
-)
-"""The columns a decision depends on; classification runs once per unique combination."""
+__all__ = ["Rule", "apply_rules", "load_rules", "rules_sha256"]
 
 _QUOTA = {"== 0", "> 0", "missing"}
 _KNOWN = {
@@ -165,25 +156,10 @@ def rules_sha256(path: Path | None = None) -> str:
     return hashlib.sha256((path or data_file("rules.toml")).read_bytes()).hexdigest()
 
 
-def _ensure_key_columns(keys: pl.DataFrame) -> pl.DataFrame:
-    types = {
-        "template": pl.String,
-        "platform": pl.String,
-        "http_status": pl.Int64,
-        "error_code": pl.String,
-        "sub_code": pl.String,
-        "rate_limit_exhausted": pl.Boolean,
-    }
-    return keys.with_columns(
-        (pl.col(c) if c in keys.columns else pl.lit(None)).cast(t, strict=False).alias(c)
-        for c, t in types.items()
-    )
-
-
 def apply_rules(keys: pl.DataFrame, rules: tuple[Rule, ...] | None = None) -> pl.DataFrame:
     """Add ``rule_id, rule_label, rule_confidence, rule_reason`` (nulls where no rule is certain)."""
     rules = load_rules() if rules is None else rules
-    frame = _ensure_key_columns(keys)
+    frame = keys.with_columns(key_columns(keys.columns))
     if not rules:
         return keys.with_columns(
             pl.lit(None, pl.String).alias("rule_id"),

@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 
+from opsrca.classify.keys import key_columns
 from opsrca.paths import data_file
 
 __all__ = ["feature_docs", "tokenize"]
@@ -86,19 +87,10 @@ def _token(prefix: str, col: str) -> pl.Expr:
 def feature_docs(keys: pl.DataFrame) -> pl.Series:
     """The model's input documents: template plus the structured fields as tokens.
 
-    ``keys`` has ``template`` and any of platform, http_status, error_code, sub_code,
-    rate_limit_exhausted; missing columns are treated as empty.
+    ``keys`` has any of the decision keys (``keys.DECISION_KEYS``); missing ones are empty.
     """
-    frame = keys.with_columns(
-        pl.lit(None, dtype=pl.String).alias(c)
-        for c in ("platform", "http_status", "error_code", "sub_code")
-        if c not in keys.columns
-    )
-    exhausted = (
-        pl.col("rate_limit_exhausted").fill_null(False)
-        if "rate_limit_exhausted" in frame.columns
-        else pl.lit(False)
-    )
+    frame = keys.with_columns(key_columns(keys.columns))
+    exhausted = pl.col("rate_limit_exhausted").fill_null(False)
     status = pl.col("http_status").cast(pl.String)
     return frame.select(
         (

@@ -20,7 +20,8 @@ import polars as pl
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold, LeaveOneGroupOut, StratifiedGroupKFold
 
-from opsrca.classify.hybrid import DECISION_KEYS, add_keys
+from opsrca.classify.hybrid import add_keys, root_cause_expr
+from opsrca.classify.keys import DECISION_KEYS
 from opsrca.classify.model import RootCauseModel
 from opsrca.classify.persist import load_model, read_manifest, save_model
 from opsrca.classify.rules import apply_rules, load_rules, rules_sha256
@@ -29,7 +30,7 @@ from opsrca.classify.tokenize import feature_docs
 from opsrca.errors import InputError
 from opsrca.paths import DEFAULT_MODEL_DIR
 
-__all__ = ["FEATURE_CONFIGS", "evaluate", "read_labeled", "score", "train"]
+__all__ = ["FEATURE_CONFIGS", "evaluate", "predict_labeled", "read_labeled", "score", "train"]
 
 SEED = 0
 FEATURE_CONFIGS: tuple[dict[str, Any], ...] = (
@@ -105,25 +106,52 @@ def score(y_true: list[str], y_pred: list[str], labels: list[str]) -> dict[str, 
 
 
 @dataclass
-class _OutOfFold:
-    """Out-of-fold model outputs aligned with the labeled rows (rules need no folds)."""
+class _ModelOutputs:
+    """Model outputs aligned with the labeled rows: out-of-fold in CV, or from one fitted model."""
 
     model_label: np.ndarray
     model_conf: np.ndarray
 
 
-def _combine(
-    rule_label: np.ndarray, garbage: np.ndarray, oof: _OutOfFold, threshold: float
-) -> dict[str, np.ndarray]:
-    """Rules-only, model-only and hybrid predictions; the same logic as ``hybrid.decide``."""
-    has_rule = rule_label != ""
-    model = np.where(oof.model_conf >= threshold, oof.model_label, UNKNOWN)
-    hybrid = np.where(has_rule, rule_label, model)
-    return {
-        "rules": np.where(garbage, UNKNOWN, np.where(has_rule, rule_label, UNKNOWN)),
-        "model": np.where(garbage, UNKNOWN, model),
-        "hybrid": np.where(garbage, UNKNOWN, hybrid),
+def _ruled(data: pl.DataFrame) -> pl.DataFrame:
+    """The rule verdict (``rule_label``, null when no rule matched) and ``garbage`` per row."""
+    return apply_rules(data.select(DECISION_KEYS), load_rules()).select("garbage", "rule_label")
+
+
+def _decisions(
+    ruled: pl.DataFrame, outputs: _ModelOutputs, threshold: float
+) -> dict[str, list[str]]:
+    """Rules-only, model-only and hybrid labels, all by ``hybrid.root_cause_expr`` (the decision
+    ``classify`` makes); the single-method scores withhold the other side's columns."""
+    frame = ruled.with_columns(
+        pl.Series("model_label", outputs.model_label, dtype=pl.String),
+        pl.Series("model_confidence", outputs.model_conf, dtype=pl.Float64),
+    )
+    variants = {
+        "rules": frame.with_columns(
+            pl.lit(None, pl.String).alias("model_label"),
+            pl.lit(None, pl.Float64).alias("model_confidence"),
+        ),
+        "model": frame.with_columns(pl.lit(None, pl.String).alias("rule_label")),
+        "hybrid": frame,
     }
+    decide = root_cause_expr(threshold=threshold)
+    return {m: f.select(decide)["root_cause"].to_list() for m, f in variants.items()}
+
+
+def _fitted_outputs(model: RootCauseModel, data: pl.DataFrame) -> _ModelOutputs:
+    """A fitted model's best label and its probability for every row of ``data``."""
+    proba = model.predict_proba(data["doc"].to_list())
+    best = proba.argmax(axis=1)
+    return _ModelOutputs(model.classes_[best].astype(str), proba[np.arange(len(best)), best])
+
+
+def predict_labeled(
+    data: pl.DataFrame, model: RootCauseModel, /, *, threshold: float
+) -> dict[str, list[str]]:
+    """Rules-only, model-only and hybrid labels of ``read_labeled`` rows with a fitted model:
+    what ``evaluate`` scores for the fitted model, row by row."""
+    return _decisions(_ruled(data), _fitted_outputs(model, data), threshold)
 
 
 def _splits(data: pl.DataFrame, how: str) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -146,7 +174,7 @@ def _splits(data: pl.DataFrame, how: str) -> list[tuple[np.ndarray, np.ndarray]]
     return list(splitter.split(np.zeros(len(y)), y, sources))
 
 
-def _out_of_fold(data: pl.DataFrame, config: dict[str, Any], how: str) -> _OutOfFold | None:
+def _out_of_fold(data: pl.DataFrame, config: dict[str, Any], how: str) -> _ModelOutputs | None:
     docs = np.asarray(data["doc"].to_list(), dtype=object)
     y = data["label"].to_numpy()
     labels = np.full(len(y), UNKNOWN, dtype=object)
@@ -162,7 +190,7 @@ def _out_of_fold(data: pl.DataFrame, config: dict[str, Any], how: str) -> _OutOf
         best = proba.argmax(axis=1)
         labels[test_idx] = model.classes_[best]
         conf[test_idx] = proba[np.arange(len(best)), best]
-    return _OutOfFold(labels.astype(str), conf)
+    return _ModelOutputs(labels.astype(str), conf)
 
 
 def _model(config: dict[str, Any], threshold: float = 0.5) -> RootCauseModel:
@@ -174,36 +202,27 @@ def _model(config: dict[str, Any], threshold: float = 0.5) -> RootCauseModel:
     )
 
 
-def _rule_columns(data: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    ruled = apply_rules(data.select(DECISION_KEYS), load_rules())
-    return (
-        ruled["rule_label"].fill_null("").to_numpy().astype(str),
-        ruled["garbage"].fill_null(False).to_numpy(),
-    )
-
-
 def _side_by_side(
-    data: pl.DataFrame, oof: _OutOfFold, threshold: float, labels: list[str]
+    data: pl.DataFrame, oof: _ModelOutputs, threshold: float, labels: list[str]
 ) -> dict[str, Any]:
-    rule_label, garbage = _rule_columns(data)
-    preds = _combine(rule_label, garbage, oof, threshold)
+    preds = _decisions(_ruled(data), oof, threshold)
     y = data["label"].to_list()
-    return {m: score(y, preds[m].tolist(), labels) for m in METHODS}
+    return {m: score(y, preds[m], labels) for m in METHODS}
 
 
-def _tune_threshold(data: pl.DataFrame, oof: _OutOfFold) -> tuple[float, list[dict[str, float]]]:
+def _tune_threshold(data: pl.DataFrame, oof: _ModelOutputs) -> tuple[float, list[dict[str, float]]]:
     """The highest threshold whose out-of-fold hybrid macro-F1 is within ``THRESHOLD_TOLERANCE``
     of the best: abstaining is preferred when it costs (almost) nothing on known wording."""
-    rule_label, garbage = _rule_columns(data)
+    ruled = _ruled(data)
     y = data["label"].to_list()
     labels = label_ids()
     curve = []
     for t in THRESHOLDS:
-        hybrid = _combine(rule_label, garbage, oof, float(t))["hybrid"]
+        hybrid = _decisions(ruled, oof, float(t))["hybrid"]
         curve.append(
             {
                 "threshold": float(t),
-                "hybrid_macro_f1": score(y, hybrid.tolist(), labels)["macro_f1"],
+                "hybrid_macro_f1": score(y, hybrid, labels)["macro_f1"],
             }
         )
     top = max(c["hybrid_macro_f1"] for c in curve)
@@ -312,10 +331,8 @@ def evaluate(
         "fitted_model": None,
     }
     if not report["same_as_training_data"]:
-        proba = loaded.model.predict_proba(data["doc"].to_list())
-        best = proba.argmax(axis=1)
-        oof = _OutOfFold(loaded.model.classes_[best].astype(str), proba[np.arange(len(best)), best])
-        report["fitted_model"] = _side_by_side(data, oof, loaded.threshold, label_ids())
+        outputs = _fitted_outputs(loaded.model, data)
+        report["fitted_model"] = _side_by_side(data, outputs, loaded.threshold, label_ids())
     return report
 
 

@@ -9,27 +9,17 @@ from __future__ import annotations
 import tomllib
 from functools import cache
 
+from opsrca.classify.taxonomy import categories
 from opsrca.errors import ConfigError
 from opsrca.paths import data_file
 
 
-@cache
-def _taxonomy() -> dict[str, dict[str, object]]:
-    path = data_file("taxonomy.toml")
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read the taxonomy {path}: {exc}") from exc
-    return {str(c["id"]): c for c in doc.get("category", [])}
-
-
 def fix(root_cause: str) -> tuple[str, str]:
     """(fix_zh, fix_en) of a taxonomy id; a ConfigError names an id the taxonomy lacks."""
-    cats = _taxonomy()
+    cats = categories()
     if root_cause not in cats:
         raise ConfigError(f"taxonomy.toml has no category {root_cause!r}; known: {', '.join(cats)}")
-    cat = cats[root_cause]
-    return str(cat.get("fix_zh", "")), str(cat.get("fix_en", ""))
+    return cats[root_cause].fix_zh, cats[root_cause].fix_en
 
 
 @cache

@@ -7,16 +7,12 @@ so the join rule lives in one place.
 
 from __future__ import annotations
 
-import tomllib
 from contextlib import suppress
-from functools import lru_cache
-from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from opsrca import paths
-from opsrca.errors import ConfigError, DatabaseError
+from opsrca.errors import DatabaseError
 
 # Every report reads ``ev``: the database's ``events_classified`` view (events joined with
 # their template's decision and the taxonomy), so the join rule lives in one place (schema).
@@ -38,34 +34,6 @@ CLASSIFICATION_COLUMNS: tuple[str, ...] = (
     "model_version",
     "classified_at",
 )
-
-
-@lru_cache(maxsize=1)
-def _taxonomy_cached(path: str) -> pl.DataFrame:
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read taxonomy {path!r}: {exc}") from exc
-    rows = [
-        {
-            "id": c["id"],
-            "name_zh": c.get("name_zh", c["id"]),
-            "name_en": c.get("name_en", c["id"]),
-            "fix_zh": c.get("fix_zh", ""),
-            "fix_en": c.get("fix_en", ""),
-            "owner": c.get("owner", ""),
-            "retryable": bool(c.get("retryable", False)),
-        }
-        for c in data.get("category", [])
-    ]
-    if not rows:
-        raise ConfigError(f"taxonomy {path!r} has no [[category]] entries")
-    return pl.DataFrame(rows)
-
-
-def taxonomy() -> pl.DataFrame:
-    """The taxonomy (id, names, fixes, owner, retryable), read from the shipped data file."""
-    return _taxonomy_cached(str(paths.data_file("taxonomy.toml")))
 
 
 def prepare(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
