@@ -245,14 +245,15 @@ def _parse_lenient(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Python's csv per record, as Excel reads stray quotes; returns ``(rows, ragged rejects)``.
 
-    Only records Polars cannot take go here (usually a handful).
+    Only records Polars cannot take go here (usually a handful). Empty cells stay
+    ``""``: normalize's ``blank_to_null`` decides what is missing, for every reader.
     """
     ncols = len(header)
     rows = [next(csv.reader(io.StringIO(r), delimiter=sep), []) for r in records[RAW].to_list()]
     n = pl.Series("__n", [len(r) for r in rows], dtype=pl.Int64)
     ok = n == ncols
     frame = pl.DataFrame(
-        [[r[i] if len(r) == ncols and r[i] != "" else None for r in rows] for i in range(ncols)],
+        [[r[i] if len(r) == ncols else None for r in rows] for i in range(ncols)],
         schema=dict.fromkeys(header, pl.String),
         orient="col",
     ).with_columns(records[LINE].alias(LINE), records[RAW].alias(RAW))

@@ -3,8 +3,11 @@
 All work is Polars expressions over whole columns (JSON fields are pulled by
 DuckDB's JSON functions in one pass); the expensive steps run only where they
 are needed (slow timestamp shapes, rows that may hold PII, reasons for bad
-rows). A row whose field cannot be read becomes one reject naming the file,
-line, source column and the bad value; every other row becomes an event.
+rows). Empty is null: an empty or whitespace-only cell, quoted or not, is a
+missing value (``blank_to_null``, applied to every cell of every reader before
+any cast). A row whose present field cannot be read becomes one reject naming
+the file, line, source column and the bad value; every other row becomes an
+event. Only ``occurred_at`` must be present in every row.
 ``rows in = events + rejects`` holds by construction: the two outputs are
 complementary filters of the same frame.
 """
@@ -45,8 +48,15 @@ class FileContext:
     keep_pii: bool
 
 
-def _blank_to_null(expr: pl.Expr) -> pl.Expr:
-    return pl.when(expr == "").then(None).otherwise(expr)
+def blank_to_null(expr: pl.Expr) -> pl.Expr:
+    """Null where a String cell is empty or whitespace only; the cell's name is kept.
+
+    The one definition of a missing value for every reader (CSV, XLSX, JSON
+    Lines): exporters write one as nothing, as ``""`` (Polars, pandas) or as
+    spaces, and all three must load as null instead of failing a cast. Only a
+    present value that does not parse is a reject.
+    """
+    return pl.when(~expr.str.contains(r"^\s*$")).then(expr)
 
 
 def _shown(expr: pl.Expr) -> pl.Expr:
@@ -102,8 +112,12 @@ def _table_fields(
             f"{ctx.label}: not a complete {spec.name} export: missing column(s) {wanted}; "
             f"header is {raw.header}; add --map SOURCE_COLUMN=field or pick another --format"
         )
-    # Polars already reads empty cells as null; values are not stripped here (a full
-    # copy of every column) but where it matters: numbers, statuses, timestamps.
+    # empty is null for every cell, fields and payload parts alike; values are not
+    # stripped here (a full copy of every column) but where it matters: numbers,
+    # statuses, timestamps
+    cells = raw.rows.with_columns(
+        blank_to_null(pl.col(c)) for c in raw.rows.columns if c not in (LINE, RAW)
+    )
     cols = [pl.col(src).alias(f) for f, src in found.items()]
     parts = {
         k: v
@@ -120,14 +134,14 @@ def _table_fields(
             pieces.append(
                 pl.lit(("{" if i == 0 else ",") + json.dumps(key, ensure_ascii=False) + ":")
             )
-            pieces.append(pl.lit(_json_value(raw.rows[col])))
+            pieces.append(pl.lit(_json_value(cells[col])))
         pieces.append(pl.lit("}"))
         any_set = pl.any_horizontal([pl.col(c).is_not_null() for c in parts.values()])
         payload = pl.when(any_set).then(pl.concat_str(pieces))
     else:
         payload = pl.lit(None, dtype=pl.String)
     keep = [pl.col(LINE)] + ([pl.col(RAW)] if RAW in raw.rows.columns else [])
-    frame = raw.rows.select(*keep, *cols, payload.alias("payload"))
+    frame = cells.select(*keep, *cols, payload.alias("payload"))
     return frame, found
 
 
@@ -170,9 +184,10 @@ def _json_fields(
         pl.col(RAW),
     )
     good = pulled.filter(ok.fill_null(False))
+    # a blank value is null before the aliases are coalesced, so "" falls through to the next
     cols = [
         pl.coalesce(
-            [_blank_to_null(pl.col("__vals").list.get(i, null_on_oob=True)) for i in idx]
+            [blank_to_null(pl.col("__vals").list.get(i, null_on_oob=True)) for i in idx]
         ).alias(t)
         for t, idx in slots.items()
     ]
