@@ -29,7 +29,7 @@ from opsrca.generate.mess import BOM
 from opsrca.generate.sources import QIMEN_COLUMNS, TIKTOK_COLUMNS
 from opsrca.generate.world import World, draw_rows, make_world
 
-CHUNK_ROWS = 200_000
+CHUNK_ROWS = 100_000
 TRUTH_FILE = "truth.parquet"
 TRUTH_SCHEMA = pa.schema(
     [
