@@ -145,14 +145,16 @@ def fill_templates(
     catalog: Catalog,
     *,
     context: dict[str, pl.Series] | None = None,
+    extra: dict[str, Gen] | None = None,
 ) -> pl.Series:
     """Replace every ``{name}`` in ``texts`` with a seeded random value.
 
     ``context`` gives row-aligned values that win over random ones (e.g. the row's
-    own shop or SKU, so a message names the shop the event belongs to).
+    own shop or SKU, so a message names the shop the event belongs to); ``extra``
+    adds or replaces generators (the realistic profile's id shapes).
     """
     context = context or {}
-    gens = generators(catalog)
+    gens = {**generators(catalog), **(extra or {})}
     unique = texts.unique(maintain_order=True)
     used = sorted({name for t in unique.to_list() if t for name in PLACEHOLDER_RE.findall(t)})
     unknown = [u for u in used if u not in gens and u not in context]
