@@ -194,3 +194,15 @@ def test_sparse_month_of_a_thousand_shops_finds_the_bursts_only(days: int) -> No
 
     sql = incidents_sql(bucket_minutes=10, factor=3.0, min_count=5, window=36, z=3.5)
     assert _largest_intermediate(con, sql) <= load.events.height
+
+
+def test_events_without_a_platform_still_make_an_incident() -> None:
+    """The dense query joined on ``platform = platform`` and so lost such bursts; this one keeps them."""
+    load = make_incident_load(2_000, shops=20, days=2, bursts=1, seed=3)
+    shop = load.bursts["shop_id"][0]
+    events = load.events.with_columns(
+        platform=pl.when(pl.col("shop_id") == shop).then(None).otherwise(pl.col("platform"))
+    )
+    found = incidents(_connect(IncidentLoad(events, load.classifications, load.bursts)))
+    row = found.filter(pl.col("shop_id") == shop).row(0, named=True)
+    assert row["platform"] is None and row["start"] == load.bursts["start"][0]
