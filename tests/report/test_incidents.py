@@ -206,3 +206,9 @@ def test_events_without_a_platform_still_make_an_incident() -> None:
     found = incidents(_connect(IncidentLoad(events, load.classifications, load.bursts)))
     row = found.filter(pl.col("shop_id") == shop).row(0, named=True)
     assert row["platform"] is None and row["start"] == load.bursts["start"][0]
+
+
+def test_no_errors_no_incidents_same_columns() -> None:
+    con = views.prepare(store.connect(":memory:"))
+    new = incidents(con)
+    assert new.height == 0 and new.schema == dense_incidents(con).schema
