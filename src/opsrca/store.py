@@ -114,3 +114,36 @@ def table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
         raise DatabaseError(f"unknown table {name!r}; known: {', '.join(known)}")
     out = con.sql(f'SELECT * FROM "{name}"').pl()
     return out if out.height else schema.empty_frame(declared)
+
+
+def save_decisions(con: duckdb.DuckDBPyConnection, decisions: pl.DataFrame) -> int:
+    """Record root causes decided elsewhere (labels from a notebook, a test, another tool).
+
+    ``decisions`` has ``event_id`` and ``root_cause`` (optionally ``template`` and any other
+    ``templates`` column). The database keeps decisions per template, so each distinct
+    (template, root cause) becomes one ``templates`` row and its events point at it.
+    Returns the number of templates written.
+    """
+    frame = (
+        decisions
+        if "template" in decisions.columns
+        else decisions.with_columns(pl.col("root_cause").alias("template"))
+    )
+    tagged = frame.with_columns(
+        pl.concat_str(
+            [pl.lit("label:"), pl.col("template").fill_null(""), pl.col("root_cause")],
+            separator="|",
+        ).alias("template_id")
+    )
+    ids = tagged.select("event_id", "template_id")  # noqa: F841 (DuckDB reads it)
+    counts = tagged.group_by("template_id").agg(pl.len().alias("events"))
+    rows = schema.conform(  # noqa: F841 (DuckDB reads it)
+        tagged.unique("template_id", keep="last").join(counts, on="template_id"), schema.TEMPLATES
+    )
+    with transaction(con):
+        con.execute(
+            "UPDATE events SET template_id = ids.template_id FROM ids "
+            "WHERE events.event_id = ids.event_id"
+        )
+        con.execute("INSERT OR REPLACE INTO templates SELECT * FROM rows")
+    return int(counts.height)

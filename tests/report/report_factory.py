@@ -149,16 +149,7 @@ def build_frames() -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 def save_decisions(con: Any, cls: pl.DataFrame) -> None:
-    """Store per-event decisions the way the database keeps them: one ``templates`` row per
-    distinct (template, root cause), and each event pointing at its template."""
-    from opsrca import schema
+    """Store the factory's per-event decisions (see ``opsrca.store.save_decisions``)."""
+    from opsrca import store
 
-    tagged = cls.with_columns(
-        template_id=pl.concat_str([pl.col("template").fill_null(""), pl.col("root_cause")], separator="|")
-    )
-    ids = tagged.select("event_id", "template_id")  # noqa: F841 (DuckDB reads it)
-    con.execute("UPDATE events SET template_id = ids.template_id FROM ids WHERE events.event_id = ids.event_id")
-    counts = tagged.group_by("template_id").agg(pl.len().alias("events"))
-    templates = tagged.unique("template_id", keep="last").join(counts, on="template_id")
-    rows = schema.conform(templates, schema.TEMPLATES)  # noqa: F841 (DuckDB reads it)
-    con.execute("INSERT OR REPLACE INTO templates SELECT * FROM rows")
+    store.save_decisions(con, cls)

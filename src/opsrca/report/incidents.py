@@ -1,10 +1,9 @@
 """Incidents: bursts of one root cause in one shop, merged into one line each.
 
 "The token expired at 02:00 and every sync failed for 40 minutes" should read as one
-incident, not 4,000 rows. Errors are counted per (shop, root cause, time bucket) on a
-zero-filled series; a bucket is a burst when it holds at least ``min_count`` errors, more
-than ``factor`` × its baseline, and more than
-Poisson noise around their rolling mean λ explains: n ≥ λ + t with
+incident, not 4,000 rows. Errors are counted per (shop, root cause, time bucket); a bucket
+is a burst when it holds at least ``min_count`` errors, more than ``factor`` × its
+baseline, and more than Poisson noise around their rolling mean λ explains: n ≥ λ + t with
 t = (z²/3 + √(z⁴/9 + 4z²λ)) / 2 (from the Poisson tail bound
 P(X ≥ λ+t) ≤ exp(−t² / (2(λ + t/3))) = exp(−z²/2)). Without that last test a 1M-row dump
 flags thousands of 5-error "bursts" that are plain noise. The baseline is the rolling
@@ -13,6 +12,15 @@ is the bucket's calls × the rolling median share of calls failing that way (whe
 window holds at least ``MIN_WINDOW_CALLS`` calls), so a busy
 morning (more calls, same share failing) is not a burst. Touching burst buckets merge
 (gaps and islands), all in one DuckDB query.
+
+Cost follows the events, not the calendar: only buckets that hold errors are scored (a
+bucket without errors is never a burst), and the statistics of a zero-filled series are
+derived from those rows. Each series runs from the first error bucket of the whole dump,
+so a window holds ``least(window, i)`` buckets (``i`` = buckets since that first one); the
+nonzero values of the window come from a ``RANGE`` frame over ``i`` and the others count as
+zeros. The median of k sorted nonzero values padded with zeros to m values is a lookup
+into the sorted list; the shares are padded to the number of buckets in the window in
+which the shop logged any call (the median of shares skips buckets without calls).
 """
 
 from __future__ import annotations
@@ -24,6 +32,153 @@ from opsrca.report.views import fetch
 
 # Below this many calls in the rolling window a failure share is too noisy to scale by.
 MIN_WINDOW_CALLS = 100
+
+
+def check_parameters(bucket_minutes: int, factor: float, window: int, z: float) -> None:
+    """Raise ``ValueError`` for parameters no burst test can use."""
+    if bucket_minutes <= 0 or window <= 0 or factor <= 0 or z < 0:
+        raise ValueError(
+            f"bucket_minutes, window and factor must be positive and z >= 0, got "
+            f"{bucket_minutes!r}, {window!r}, {factor!r}, {z!r}"
+        )
+
+
+def _padded_median(values: str, total: str) -> str:
+    """SQL for the median of ``total`` numbers: the sorted nonzero list ``values`` plus zeros.
+
+    DuckDB's ``median`` interpolates as ``lo + (hi - lo) * 0.5``; doing the same keeps the
+    baselines equal to the last bit with the zero-filled computation.
+    """
+    zeros = f"({total} - len({values}))"
+
+    def at(pos: str) -> str:
+        return f"(CASE WHEN {pos} < {zeros} THEN 0.0 ELSE CAST({values}[{pos} - {zeros} + 1] AS DOUBLE) END)"
+
+    lo, hi = at(f"(({total} - 1) // 2)"), at(f"({total} // 2)")
+    return f"(CASE WHEN {total} > 0 THEN {lo} + ({hi} - {lo}) * 0.5 END)"
+
+
+def same_shop(x: str, y: str) -> str:
+    """SQL joining two relations on the shop (a null platform matches a null platform)."""
+    return f"{x}.platform IS NOT DISTINCT FROM {y}.platform AND {x}.shop_id = {y}.shop_id"
+
+
+def incidents_sql(
+    *, bucket_minutes: int, factor: float, min_count: int, window: int, z: float
+) -> str:
+    """The incidents query over the ``ev`` view (see the module docstring)."""
+    b = int(bucket_minutes)
+    w = int(window)
+    z2 = float(z) ** 2
+    step_us = b * 60_000_000
+    bucket = f"time_bucket(INTERVAL '{b} minutes', occurred_at)"
+    return f"""
+    WITH cells AS (  -- the one pass over ev: events per shop, cause, outcome and bucket
+        SELECT platform, coalesce(shop_id, '(none)') AS shop_id,
+               coalesce(root_cause, 'unclassified') AS root_cause, is_error,
+               {bucket} AS bucket, count(*) AS n
+        FROM ev GROUP BY ALL
+    ),
+    counts AS (SELECT * EXCLUDE (is_error) FROM cells WHERE is_error AND bucket IS NOT NULL),
+    -- every series starts at the first error bucket of the dump, so a burst at the start
+    -- of one cause's series still has a zero baseline before it
+    span AS (SELECT min(bucket) AS first, max(bucket) AS last FROM counts),
+    -- integer keys: the window operators below sort and carry narrow rows
+    shops AS (
+        SELECT platform, shop_id, bool_or(NOT is_error) AS by_traffic,
+               row_number() OVER () AS shop_key
+        FROM cells GROUP BY ALL
+    ),
+    series AS (
+        SELECT platform, shop_id, root_cause, row_number() OVER () AS series_key
+        FROM (SELECT DISTINCT platform, shop_id, root_cause FROM counts)
+    ),
+    errs AS (
+        SELECT s.series_key, k.shop_key, c.bucket, c.n,
+               (epoch_us(c.bucket) - epoch_us(span.first)) // {step_us} AS i
+        FROM counts c CROSS JOIN span
+        JOIN series s ON {same_shop("c", "s")} AND c.root_cause = s.root_cause
+        JOIN shops k ON {same_shop("c", "k")}
+    ),
+    -- calls per bucket of the shops that log their successes; only buckets with calls
+    -- are rows, and the window counts them (the buckets a median of shares can use)
+    traffic AS (
+        SELECT *, count(*) OVER wt AS busy_buckets, sum(calls) OVER wt AS window_calls
+        FROM (
+            SELECT k.shop_key, (epoch_us(c.bucket) - epoch_us(span.first)) // {step_us} AS i,
+                   CAST(sum(c.n) AS BIGINT) AS calls
+            FROM cells c CROSS JOIN span
+            JOIN shops k ON {same_shop("c", "k")} AND k.by_traffic
+            WHERE c.bucket BETWEEN span.first AND span.last
+            GROUP BY ALL
+        )
+        WINDOW wt AS (PARTITION BY shop_key ORDER BY i
+                      RANGE BETWEEN {w} PRECEDING AND 1 PRECEDING)
+    ),
+    rolled AS (
+        SELECT e.*, t.calls, t.busy_buckets, t.window_calls,
+               least(e.i, {w}) AS window_buckets,
+               coalesce(list_sort(list(e.n) OVER ws), []) AS prev_n,
+               coalesce(list_sort(list(e.n / t.calls) OVER ws), []) AS prev_share
+        FROM errs e LEFT JOIN traffic t USING (shop_key, i)
+        WINDOW ws AS (PARTITION BY e.series_key ORDER BY e.i
+                      RANGE BETWEEN {w} PRECEDING AND 1 PRECEDING)
+    ),
+    stats AS (
+        SELECT *,
+               coalesce({_padded_median("prev_n", "window_buckets")}, 0) AS median_n,
+               -- the usual share of calls failing this way (robust to a few burst buckets)
+               {_padded_median("prev_share", "busy_buckets")} AS median_share,
+               CASE WHEN window_buckets > 0
+                    THEN CAST(coalesce(list_sum(prev_n), 0) AS DOUBLE) / window_buckets ELSE 0 END AS lam
+        FROM rolled
+    ),
+    scored AS (
+        SELECT *,
+               -- expected errors: traffic × usual share when the shop logs its successes
+               -- (so the morning ramp of a busy shop is not a burst) and the window saw enough
+               -- calls to estimate that share; else the median count
+               CASE WHEN median_share IS NOT NULL AND window_calls >= {MIN_WINDOW_CALLS}
+                    THEN median_share * calls ELSE median_n END AS baseline
+        FROM stats
+    ),
+    flagged AS (
+        SELECT *
+        FROM scored
+        WHERE n >= {int(min_count)} AND n > {float(factor)} * baseline
+              AND n >= lam + ({z2} / 3 + sqrt({z2} * {z2} / 9 + 4 * {z2} * lam)) / 2
+    ),
+    islands AS (
+        SELECT *, i - row_number() OVER (PARTITION BY series_key ORDER BY i) AS island
+        FROM flagged
+    )
+    SELECT any_value(s.platform) AS platform, any_value(s.shop_id) AS shop_id,
+           any_value(s.root_cause) AS root_cause,
+           min(bucket) AS start,
+           max(bucket) + INTERVAL '{b} minutes' AS "end",
+           CAST(count(*) * {b} AS INTEGER) AS minutes,
+           CAST(sum(n) AS BIGINT) AS errors,
+           CAST(max(n) AS BIGINT) AS peak,
+           arg_min(baseline, bucket) AS baseline,
+           count(*) AS buckets
+    FROM islands JOIN series s USING (series_key) GROUP BY series_key, island
+    ORDER BY errors DESC, start, shop_id, root_cause
+    """
+
+
+def with_line(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add ``line``, the sentence the terminal shows for an incident."""
+    line = pl.format(
+        "shop {}: {} {}–{} UTC, {} errors",
+        pl.col("shop_id"),
+        pl.col("root_cause"),
+        pl.col("start").dt.strftime("%m-%d %H:%M"),
+        pl.when(pl.col("end").dt.date() == pl.col("start").dt.date())
+        .then(pl.col("end").dt.strftime("%H:%M"))
+        .otherwise(pl.col("end").dt.strftime("%m-%d %H:%M")),
+        pl.col("errors"),
+    )
+    return frame.with_columns(line.alias("line"))
 
 
 def incidents(
@@ -41,99 +196,8 @@ def incidents(
     errors, peak (errors in the worst bucket), baseline (rolling median before the
     start), buckets, line (the sentence the terminal shows). Largest first.
     """
-    if bucket_minutes <= 0 or window <= 0 or factor <= 0 or z < 0:
-        raise ValueError(
-            f"bucket_minutes, window and factor must be positive and z >= 0, got "
-            f"{bucket_minutes!r}, {window!r}, {factor!r}, {z!r}"
-        )
-    b = int(bucket_minutes)
-    z2 = float(z) ** 2
-    sql = f"""
-    WITH counts AS (
-        SELECT platform, coalesce(shop_id, '(none)') AS shop_id,
-               coalesce(root_cause, 'unclassified') AS root_cause,
-               time_bucket(INTERVAL '{b} minutes', occurred_at) AS bucket, count(*) AS n
-        FROM ev WHERE is_error AND occurred_at IS NOT NULL GROUP BY ALL
-    ),
-    -- every series runs over the whole error time range, so a burst at the start of one
-    -- cause's series still has a zero baseline before it
-    buckets AS (
-        SELECT unnest(generate_series(min(bucket), max(bucket), INTERVAL '{b} minutes')) AS bucket
-        FROM counts
-    ),
-    grid AS (
-        SELECT k.platform, k.shop_id, k.root_cause, buckets.bucket
-        FROM (SELECT DISTINCT platform, shop_id, root_cause FROM counts) k, buckets
-    ),
-    traffic AS (
-        SELECT platform, coalesce(shop_id, '(none)') AS shop_id,
-               time_bucket(INTERVAL '{b} minutes', occurred_at) AS bucket, count(*) AS calls
-        FROM ev WHERE occurred_at IS NOT NULL GROUP BY ALL
-    ),
-    logs_success AS (
-        SELECT platform, coalesce(shop_id, '(none)') AS shop_id, bool_or(NOT is_error) AS ok
-        FROM ev GROUP BY ALL
-    ),
-    dense AS (
-        SELECT g.*, coalesce(c.n, 0) AS n, coalesce(t.calls, 0) AS calls,
-               coalesce(ls.ok, FALSE) AS by_traffic
-        FROM grid g
-        LEFT JOIN counts c USING (platform, shop_id, root_cause, bucket)
-        LEFT JOIN traffic t USING (platform, shop_id, bucket)
-        LEFT JOIN logs_success ls USING (platform, shop_id)
-    ),
-    rolled AS (
-        SELECT *,
-               coalesce(median(n) OVER w, 0) AS median_n,
-               -- the usual share of calls failing this way (robust to a few burst buckets)
-               median(n / calls) FILTER (WHERE calls > 0) OVER w AS median_share,
-               sum(calls) OVER w AS window_calls,
-               coalesce(avg(n) OVER w, 0) AS lam,
-               row_number() OVER (PARTITION BY platform, shop_id, root_cause ORDER BY bucket) AS idx
-        FROM dense
-        WINDOW w AS (PARTITION BY platform, shop_id, root_cause ORDER BY bucket
-                     ROWS BETWEEN {int(window)} PRECEDING AND 1 PRECEDING)
-    ),
-    scored AS (
-        SELECT *,
-               -- expected errors: traffic × usual share when the shop logs its successes
-               -- (so the morning ramp of a busy shop is not a burst) and the window saw enough
-               -- calls to estimate that share; else the median count
-               CASE WHEN by_traffic AND median_share IS NOT NULL AND window_calls >= {MIN_WINDOW_CALLS}
-                    THEN median_share * calls ELSE median_n END AS baseline
-        FROM rolled
-    ),
-    flagged AS (
-        SELECT *,
-               (n >= {int(min_count)} AND n > {float(factor)} * baseline
-                AND n >= lam + ({z2} / 3 + sqrt({z2} * {z2} / 9 + 4 * {z2} * lam)) / 2) AS burst
-        FROM scored
-    ),
-    islands AS (
-        SELECT *, idx - row_number() OVER (PARTITION BY platform, shop_id, root_cause
-                                           ORDER BY bucket) AS island
-        FROM flagged WHERE burst
+    check_parameters(bucket_minutes, factor, window, z)
+    sql = incidents_sql(
+        bucket_minutes=bucket_minutes, factor=factor, min_count=min_count, window=window, z=z
     )
-    SELECT platform, shop_id, root_cause,
-           min(bucket) AS start,
-           max(bucket) + INTERVAL '{b} minutes' AS "end",
-           CAST(count(*) * {b} AS INTEGER) AS minutes,
-           CAST(sum(n) AS BIGINT) AS errors,
-           CAST(max(n) AS BIGINT) AS peak,
-           arg_min(baseline, bucket) AS baseline,
-           count(*) AS buckets
-    FROM islands GROUP BY platform, shop_id, root_cause, island
-    ORDER BY errors DESC, start, shop_id, root_cause
-    """
-    frame = fetch(con, sql)
-    line = pl.format(
-        "shop {}: {} {}–{} UTC, {} errors",
-        pl.col("shop_id"),
-        pl.col("root_cause"),
-        pl.col("start").dt.strftime("%m-%d %H:%M"),
-        pl.when(pl.col("end").dt.date() == pl.col("start").dt.date())
-        .then(pl.col("end").dt.strftime("%H:%M"))
-        .otherwise(pl.col("end").dt.strftime("%m-%d %H:%M")),
-        pl.col("errors"),
-    )
-    return frame.with_columns(line.alias("line"))
+    return with_line(fetch(con, sql))
