@@ -6,8 +6,9 @@ only place a column is named.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
@@ -15,6 +16,9 @@ import polars as pl
 
 from opsrca import schema
 from opsrca.errors import DatabaseError
+
+MEMORY_LIMIT = "1GB"
+"""DuckDB's share of memory (``OPSRCA_MEMORY_LIMIT`` overrides): the rest is Polars' working set."""
 
 
 def connect(
@@ -28,6 +32,9 @@ def connect(
         con = duckdb.connect(path, read_only=read_only)
     except duckdb.Error as exc:  # locked, corrupted, not a DuckDB file
         raise DatabaseError(f"cannot open database {path!r}: {exc}") from exc
+    # Big sorts, joins and aggregates spill to disk instead of growing with the dump.
+    with suppress(duckdb.Error):
+        con.execute("SET memory_limit = ?", [os.environ.get("OPSRCA_MEMORY_LIMIT", MEMORY_LIMIT)])
     if not read_only:
         ensure_schema(con)
     return con
