@@ -1,0 +1,166 @@
+"""Whole-process benchmark on the realistic generator: the figures users get.
+
+Runs the real CLI in child processes on ``opsrca generate --profile realistic`` data (a
+month, ~1,240 shops, hex/UUID/alphanumeric/base64 ids, names in messages, quoted empty
+cells) and prints, beside a plain read of the same files in the same run:
+
+- ``opsrca analyze`` on the whole dump (fresh database): seconds, rows/s, peak RSS,
+  distinct templates, accuracy against the generator's truth;
+- the same ``analyze`` again with nothing new (target: at most a third of the first);
+- ``opsrca classify --all`` (every template decided again, as after a retrain);
+- ``opsrca ingest`` of the TikTok export alone, beside Polars CSV -> Parquet of that file;
+- ``opsrca classify FILE`` of the TikTok export's messages (hex/UUID/alphanumeric ids).
+
+Peak RSS is each child's own (``os.wait4``). Usage:
+    python benchmarks/bench_analyze.py [--rows 1000000] [--seed 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+sys.path.insert(0, str(Path(__file__).parent))
+from realistic import ensure_realistic_dump
+
+OPSRCA = [sys.executable, "-m", "opsrca"]
+
+
+def run(args: list[str], cwd: Path) -> tuple[float, float]:
+    """Run a child process; ``(seconds, peak RSS in MB)`` of that child alone."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - t0
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"{' '.join(args)} failed:\n{err[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def plain_read(files: list[Path]) -> float:
+    """Seconds Polars takes just to read every file once (the floor for any ingest)."""
+    t0 = time.perf_counter()
+    for f in files:
+        if f.suffix == ".csv":
+            encoding = "utf8" if "gbk" not in f.name else "utf8-lossy"
+            pl.scan_csv(f, infer_schema=False, encoding=encoding).select(pl.len()).collect()
+        else:
+            pl.scan_ndjson(f, infer_schema_length=1000).select(pl.len()).collect()
+    return time.perf_counter() - t0
+
+
+def row(name: str, seconds: float, rows: int, rss: float | None, note: str = "") -> str:
+    rss_text = f"{rss:,.0f}" if rss is not None else "-"
+    return f"| {name} | {seconds:,.1f} | {rows / seconds:,.0f} | {rss_text} | {note} |"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    dump = ensure_realistic_dump(args.rows, args.seed)
+    files = sorted(p for p in dump.iterdir() if p.suffix in (".csv", ".jsonl"))
+    tiktok = dump / "tiktok_ops_errors.csv"
+    work = Path(tempfile.mkdtemp(prefix="opsrca-bench-"))
+    lines: list[str] = []
+    try:
+        db = work / "opsrca.duckdb"
+        read_s = plain_read(files)
+        lines.append(row("plain read of every file (Polars)", read_s, args.rows, None, "floor"))
+
+        first_s, first_rss = run(
+            [*OPSRCA, "analyze", str(dump), "--db", str(db), "--out", str(work / "out")], work
+        )
+        con = duckdb.connect(str(db), read_only=True)
+        templates = con.execute("SELECT count(*) FROM templates").fetchall()[0][0]
+        failed = con.execute("SELECT count(*) FROM events WHERE is_error").fetchall()[0][0]
+        truth = pl.read_parquet(dump / "truth.parquet").filter(pl.col("is_error"))
+        got = con.sql(
+            "SELECT event_id AS event_key, root_cause AS got FROM events_classified WHERE is_error"
+        ).pl()
+        con.close()
+        joined = truth.join(got, on="event_key", how="inner")
+        accuracy = (joined["root_cause"] == joined["got"]).mean()
+        lines.append(
+            row(
+                "`opsrca analyze` (fresh database)",
+                first_s,
+                args.rows,
+                first_rss,
+                f"{first_s / read_s:.1f}x plain read; {templates:,} templates for {failed:,} failed "
+                f"events; accuracy vs truth {accuracy:.3f}",
+            )
+        )
+        again_s, again_rss = run(
+            [*OPSRCA, "analyze", str(dump), "--db", str(db), "--out", str(work / "out")], work
+        )
+        lines.append(
+            row(
+                "`opsrca analyze` again, nothing new",
+                again_s,
+                args.rows,
+                again_rss,
+                f"{again_s / first_s:.2f} of the first run",
+            )
+        )
+        all_s, all_rss = run([*OPSRCA, "classify", "--db", str(db), "--all"], work)
+        lines.append(
+            row(
+                "`opsrca classify --all` (as after a retrain)",
+                all_s,
+                args.rows,
+                all_rss,
+                f"{templates:,} templates decided",
+            )
+        )
+
+        tiktok_rows = pl.scan_csv(tiktok, infer_schema=False).select(pl.len()).collect().item()
+        t0 = time.perf_counter()
+        pl.scan_csv(tiktok, infer_schema=False).sink_parquet(work / "plain.parquet")
+        polars_s = time.perf_counter() - t0
+        lines.append(
+            row("Polars CSV -> Parquet of the TikTok export", polars_s, tiktok_rows, None, "plain")
+        )
+        ingest_s, ingest_rss = run(
+            [*OPSRCA, "ingest", str(tiktok), "--db", str(work / "t.duckdb")], work
+        )
+        lines.append(
+            row(
+                "`opsrca ingest` of the TikTok export",
+                ingest_s,
+                tiktok_rows,
+                ingest_rss,
+                f"{ingest_s / polars_s:.1f}x Polars CSV -> Parquet",
+            )
+        )
+        messages = work / "messages.csv"
+        pl.scan_csv(tiktok, infer_schema=False).select(
+            pl.col("error_message").alias("message"), "http_status", "error_code"
+        ).sink_csv(messages)
+        cls_s, cls_rss = run(
+            [*OPSRCA, "classify", str(messages), "-o", str(work / "c.parquet")], work
+        )
+        lines.append(
+            row("`opsrca classify FILE` (TikTok messages)", cls_s, tiktok_rows, cls_rss, "")
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"\nrealistic dump: {args.rows:,} rows ({dump}), {os.cpu_count()} cores\n")
+    print("| run | seconds | rows/s | peak RSS MB | note |")
+    print("|---|---|---|---|---|")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
