@@ -17,7 +17,7 @@ from opsrca import store
 from opsrca.classify.hybrid import DECISION_KEYS, OUTPUT_COLUMNS, add_keys, decide
 from opsrca.classify.persist import LoadedModel, load_model
 from opsrca.errors import InputError
-from opsrca.normalize import fold_digits
+from opsrca.normalize import context_from_columns, prefold
 from opsrca.paths import DEFAULT_MODEL_DIR
 
 __all__ = ["classify_db", "classify_file", "classify_frame", "read_input"]
@@ -68,13 +68,15 @@ def classify_frame(
     base = frame.drop([c for c in OUTPUT_COLUMNS if c in frame.columns])
     raw_cols = [c for c in RAW_COLUMNS if c in frame.columns]
     tagged = [f"__r_{c}" for c in raw_cols]
-    # Rows -> unique raw combinations (digits folded: ids that differ only in digits share a
-    # template anyway) -> templates -> unique decision keys; decided once, joined back.
+    # Rows -> unique raw combinations (the message prefolded, with the row's own shop and
+    # item masked: rows that differ only in ids share a template anyway) -> templates ->
+    # unique decision keys; decided once, joined back.
+    context = context_from_columns(base.columns)
     rows = (
         base.lazy()
         .with_columns(
             (
-                fold_digits(pl.col(c).cast(pl.String, strict=False))
+                prefold(pl.col(c).cast(pl.String, strict=False), context=context)
                 if c == "message"
                 else pl.col(c)
                 if base.schema[c].is_numeric() or base.schema[c] in (pl.String, pl.Boolean, pl.Null)
@@ -198,7 +200,7 @@ def classify_db(
     events = store.query(
         con,
         "SELECT event_id, platform, http_status, error_code, sub_code, message, "
-        "rate_limit_remaining FROM events WHERE is_error",
+        "rate_limit_remaining, shop_id, item_code FROM events WHERE is_error",
     )
     if events.height == 0:
         return summarize(
