@@ -178,7 +178,10 @@ _HEX_BOTH = f"(?:[a-fA-F]{_X}*[0-9]|[0-9]{_X}*[a-fA-F])"
 _ALNUM_BOTH = f"(?:[g-zG-Z]{_W}*[0-9]|[0-9]{_W}*[g-zG-Z])"
 _FOLDS: tuple[tuple[str, str], ...] = (
     # a UUID with a digit as its version nibble -> <UUID>
-    (f"{_X}{{8}}-{_X}{{4}}-[0-9]{_X}{{3}}-{_X}{{4}}-{_X}{{12}}", "11111111-1111-1111-1111-111111111111"),
+    (
+        f"{_X}{{8}}-{_X}{{4}}-[0-9]{_X}{{3}}-{_X}{{4}}-{_X}{{12}}",
+        "11111111-1111-1111-1111-111111111111",
+    ),
     # padded base64 holding a digit -> <B64> (no '-': a UUID inside would be masked first)
     ("[A-Za-z0-9][A-Za-z0-9+/_]{5,}[0-9][A-Za-z0-9+/_]{7,}={1,2}", "AAAAAA1AAAAAAA=="),
     # 10+ hex characters holding a letter and a digit -> <HEX>
