@@ -167,29 +167,43 @@ def template_expr(
 # A token is folded only when it stands between "hard" delimiters: whitespace, quotes,
 # brackets, , ; or any non-ASCII character but 年月日 (dates read digits next to those).
 # Between hard delimiters no mask reads a token's length or letters beyond its class, so
-# swapping it for the canonical token of its class keeps the template. Each fold takes a
-# subset of its class that is easy to write without look-around; a token it misses is just
-# not folded. The delimiters are consumed and put back, so of two ids one delimiter apart
-# only the first is folded in one pass (fewer duplicates found, never a wrong template).
+# swapping it for the canonical token of its class keeps the template. The delimiters are
+# consumed and put back, so of two ids one delimiter apart only the first is folded in a
+# pass. Canonical tokens are chosen outside their fold (a 9-character hex, a digit-led id,
+# a UUID with a letter as version), so a second pass over the same text folds the rest.
 _HARD = r"""[\s"'<>,;()\[\]{}]|[^\x00-\x7F年月日]"""
-_W = "[0-9A-Za-z]"
+
+
+def _mixed(first: str, switch: str, rest: str, *, at_least: int = 10) -> str:
+    """Tokens of >= ``at_least`` characters: a run of ``first``, one ``switch``, then ``rest``.
+
+    Written by where the switch happens, so the regex engine's DFA stays small (a
+    ``X*...X{8,}`` form would make it blow up).
+    """
+    n = at_least
+    runs = [f"{first}{{{n - 1},}}{switch}{rest}*"]
+    runs += [f"{first}{{{k}}}{switch}{rest}{{{n - 1 - k},}}" for k in range(1, n - 1)]
+    return "|".join(runs)
+
+
 _X = "[0-9a-fA-F]"
-_HEX_BOTH = f"(?:[a-fA-F]{_X}*[0-9]|[0-9]{_X}*[a-fA-F])"
-_ALNUM_BOTH = f"(?:[g-zG-Z]{_W}*[0-9]|[0-9]{_W}*[g-zG-Z])"
+_HEX10 = _mixed("[0-9]", "[a-fA-F]", _X) + "|" + _mixed("[a-fA-F]", "[0-9]", _X)
 _FOLDS: tuple[tuple[str, str], ...] = (
     # a UUID with a digit as its version nibble -> <UUID>
     (
         f"{_X}{{8}}-{_X}{{4}}-[0-9]{_X}{{3}}-{_X}{{4}}-{_X}{{12}}",
-        "11111111-1111-1111-1111-111111111111",
+        "11111111-1111-a111-1111-111111111111",
     ),
-    # padded base64 holding a digit -> <B64> (no '-': a UUID inside would be masked first)
-    ("[A-Za-z0-9][A-Za-z0-9+/_]{5,}[0-9][A-Za-z0-9+/_]{7,}={1,2}", "AAAAAA1AAAAAAA=="),
-    # 10+ hex characters holding a letter and a digit -> <HEX>
-    (f"{_X}*{_HEX_BOTH}{_X}{{8,}}|{_X}{{8,}}{_HEX_BOTH}{_X}*", "1a1a1a1a1a"),
-    # 10+ letters and digits, led by a letter, holding g-z and a digit -> <ID>
-    (f"[A-Za-z](?:{_W}*{_ALNUM_BOTH}{_W}{{7,}}|{_W}{{7,}}{_ALNUM_BOTH}{_W}*)", "g1g1g1g1g1"),
+    # padded base64 with a digit 6+ characters in and 7+ before the padding -> <B64>
+    # (no '-': a UUID inside would be masked first)
+    ("[+/]*[A-Za-z0-9][A-Za-z0-9+/_]{5,}[0-9][A-Za-z0-9+/_]{7,}={1,2}", "AAAAAAAAAAAAA1=="),
+    # 10+ hex characters mixing letters and digits -> <HEX>; twice, so none is left over
+    (_HEX10, "1a1a1a1a1"),
+    (_HEX10, "1a1a1a1a1"),
+    # 10+ letters and digits led by a letter (no hex one is left) -> <ID>
+    (_mixed("[A-Za-z]", "[0-9]", "[0-9A-Za-z]"), "1g1g1g1g1g"),
     # a number -> <NUM>
-    ("[0-9]+", "1"),
+    ("[0-9]+", "1.1"),
 )
 
 
@@ -198,7 +212,7 @@ def prefold(expr: pl.Expr, *, context: Context | None = None) -> pl.Expr:
 
     Ids make every row of a dump distinct, so deduping raw messages saves nothing; folded,
     the rows of one error collapse and the masks run once per distinct folded message.
-    Five regex passes instead of all the masks. With ``context``, the event's own values are
+    Six regex passes instead of all the masks. With ``context``, the event's own values are
     masked first (as ``template_expr`` does), so fold the message with the same context.
     """
     out = _clip(expr)
