@@ -98,7 +98,7 @@ _SKU = st.builds(
 )
 SHAPES: dict[str, tuple[st.SearchStrategy[str], str]] = {
     "hex": (_hex_id(), "<HEX>"),
-    "uuid": (st.uuids().map(str), "<UUID>"),
+    "uuid": (st.uuids(version=4).map(str), "<UUID>"),
     "alnum": (_alnum_id(), "<ID>"),
     "digits": (_DIGITS, "<NUM>"),
     "base64": (_padded_base64(), "<B64>"),

@@ -171,7 +171,8 @@ def template_expr(
 # consumed and put back, so of two ids one delimiter apart only the first is folded in a
 # pass. Canonical tokens are chosen outside their fold (a 9-character hex, a digit-led id,
 # a UUID with a letter as version), so a second pass over the same text folds the rest.
-_HARD = r"""[\s"'<>,;()\[\]{}]|[^\x00-\x7F年月日]"""
+# One class (not "...|[^\x00-\x7F年月日]"): non-ASCII but 年 U+5E74, 日 U+65E5, 月 U+6708.
+_HARD = r"""[\s"'<>,;()\[\]{}\x{80}-\x{5E73}\x{5E75}-\x{65E4}\x{65E6}-\x{6707}\x{6709}-\x{10FFFF}]"""
 
 
 def _mixed(first: str, switch: str, rest: str, *, at_least: int = 10) -> str:
@@ -183,6 +184,17 @@ def _mixed(first: str, switch: str, rest: str, *, at_least: int = 10) -> str:
     n = at_least
     runs = [f"{first}{{{n - 1},}}{switch}{rest}*"]
     runs += [f"{first}{{{k}}}{switch}{rest}{{{n - 1 - k},}}" for k in range(1, n - 1)]
+    return "|".join(runs)
+
+
+def _digit_led_id() -> str:
+    """10+ letters and digits led by digits, with a digit after a letter and the first letter
+    not x: never a number with a unit or a size (3000ms, 800x600), which <NUM> takes."""
+    w, letter = "[0-9A-Za-z]", "[a-wyzA-WYZ]"
+    runs = [f"[0-9]{{9,}}{letter}[A-Za-z]*[0-9]{w}*"]
+    for k in range(1, 9):
+        rest = f"(?:[A-Za-z]*[0-9]{w}{{{8 - k},}}|{w}{{{8 - k},}}[0-9]{w}*)"
+        runs.append(f"[0-9]{{{k}}}{letter}{rest}")
     return "|".join(runs)
 
 
@@ -200,8 +212,8 @@ _FOLDS: tuple[tuple[str, str], ...] = (
     # 10+ hex characters mixing letters and digits -> <HEX>; twice, so none is left over
     (_HEX10, "1a1a1a1a1"),
     (_HEX10, "1a1a1a1a1"),
-    # 10+ letters and digits led by a letter (no hex one is left) -> <ID>
-    (_mixed("[A-Za-z]", "[0-9]", "[0-9A-Za-z]"), "1g1g1g1g1g"),
+    # 10+ letters and digits (no hex one is left) -> <ID>
+    (_mixed("[A-Za-z]", "[0-9]", "[0-9A-Za-z]") + "|" + _digit_led_id(), "1g1g1g1g1g"),
     # a number -> <NUM>
     ("[0-9]+", "1.1"),
 )
