@@ -18,7 +18,13 @@ import hashlib
 import polars as pl
 
 from opsrca.classify.keys import DECISION_KEYS
-from opsrca.normalize import RAW_CLIP_CHARS, fold_digits, template_expr
+from opsrca.normalize import (
+    CONTEXT_COLUMNS,
+    RAW_CLIP_CHARS,
+    context_from_columns,
+    prefold,
+    template_expr,
+)
 
 __all__ = [
     "DECISION_KEYS",
@@ -35,8 +41,11 @@ RAW_COLUMNS: tuple[str, ...] = (
     "error_code",
     "sub_code",
     "rate_limit_remaining",
+    "shop_id",
+    "item_code",
 )
-"""The event columns the decision keys are computed from."""
+"""The event columns the decision keys are computed from (shop and item are context: found
+in the event's own message they are masked, see ``normalize.CONTEXT_COLUMNS``)."""
 
 GARBAGE_SHARE = 0.2
 """Share of control / replacement characters above which a message counts as binary."""
@@ -67,7 +76,7 @@ def _key_exprs(columns: list[str]) -> list[pl.Expr]:
         else pl.lit(None, dtype=pl.Float64)
     )
     return [
-        template_expr(pl.col("message")).alias("template"),
+        template_expr(pl.col("message"), context=context_from_columns(columns)).alias("template"),
         _text(columns, "platform").str.to_lowercase().alias("platform"),
         status.alias("http_status"),
         _text(columns, "error_code"),
@@ -111,15 +120,16 @@ def key_ids(keys: pl.DataFrame) -> pl.Series:
 def template_keys(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """``(frame + template_id, one row per template_id with its decision keys)``.
 
-    Rows are reduced to distinct raw values first (digits folded: ids that differ only in
-    digits share a template anyway), so the masks run once per distinct message shape and
-    the hash once per template.
+    Rows are reduced to distinct raw values first (the message prefolded with the row's own
+    shop and item masked: rows that differ only in ids share a template anyway), so the
+    masks run once per distinct message shape and the hash once per template.
     """
-    raw = [c for c in RAW_COLUMNS if c in frame.columns]
+    context = context_from_columns(frame.columns)
+    raw = [c for c in RAW_COLUMNS if c in frame.columns and c not in CONTEXT_COLUMNS]
     tags = [f"__r_{c}" for c in raw]
     tagged = frame.with_columns(
         (
-            fold_digits(pl.col(c).cast(pl.String, strict=False))
+            prefold(pl.col(c).cast(pl.String, strict=False), context=context)
             if c == "message"
             else pl.col(c).cast(pl.String, strict=False)
         ).alias(t)
