@@ -36,6 +36,7 @@ EVENTS: tuple[tuple[str, str], ...] = (
     ("source_line", "BIGINT"),
     ("batch_id", "VARCHAR"),
     ("template_id", "VARCHAR"),  # failed events: the template that decides their root cause
+    ("shop_name", "VARCHAR"),  # the export's shop label beside shop_id (TikTok shop_name)
 )
 
 REJECTS: tuple[tuple[str, str], ...] = (

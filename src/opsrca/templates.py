@@ -42,6 +42,7 @@ RAW_COLUMNS: tuple[str, ...] = (
     "sub_code",
     "rate_limit_remaining",
     "shop_id",
+    "shop_name",
     "item_code",
 )
 """The event columns the decision keys are computed from (shop and item are context: found

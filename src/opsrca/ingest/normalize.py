@@ -350,6 +350,7 @@ def _events(
         pl.col("payload"),
         pl.lit(ctx.source_file).alias("source_file"),
         pl.col(LINE).alias("source_line"),
+        pl.col("shop_name"),
     )
     if not ctx.keep_pii:
         out = out.with_columns(
