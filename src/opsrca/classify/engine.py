@@ -19,6 +19,7 @@ from opsrca.classify.hybrid import OUTPUT_COLUMNS, decide
 from opsrca.classify.persist import LoadedModel, load_model
 from opsrca.errors import InputError
 from opsrca.paths import DEFAULT_MODEL_DIR
+from opsrca.progress import progress_bar
 from opsrca.templates import DECISION_KEYS, RAW_COLUMNS, add_keys, template_keys
 
 __all__ = [
@@ -172,6 +173,7 @@ def decide_templates(
     model_dir: Path | str | None = None,
     threshold: float | None = None,
     redecide_all: bool = False,
+    progress: bool = False,
 ) -> TemplateRun:
     """Decide the templates of the failed events in ``events``, where something changed.
 
@@ -189,7 +191,7 @@ def decide_templates(
         templated = _backfill_template_ids(con)
         added = _add_new_templates(con)
         _refresh_counts(con)
-        decided = _decide_stale(con, loaded, thr, redecide_all=redecide_all)
+        decided = _decide_stale(con, loaded, thr, redecide_all=redecide_all, progress=progress)
         (total,) = con.execute("SELECT count(*) FROM templates").fetchall()[0]
     run = TemplateRun(loaded.version, templated, added, decided, int(total))
     log.info("templates: %s", run)
@@ -223,6 +225,7 @@ def classify_db(
 
 
 _BACKFILL_BATCH = 500_000
+_DECIDE_CHUNK = 2_000
 
 
 def _backfill_template_ids(con: duckdb.DuckDBPyConnection) -> int:
@@ -293,9 +296,15 @@ def _refresh_counts(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _decide_stale(
-    con: duckdb.DuckDBPyConnection, loaded: LoadedModel, threshold: float, *, redecide_all: bool
+    con: duckdb.DuckDBPyConnection,
+    loaded: LoadedModel,
+    threshold: float,
+    *,
+    redecide_all: bool,
+    progress: bool = False,
 ) -> int:
-    """Decide the templates this model version and threshold have not decided yet."""
+    """Decide the templates this model version and threshold have not decided yet, a chunk
+    at a time (a bar shows the progress when ``progress``)."""
     where = (
         ""
         if redecide_all
@@ -310,26 +319,32 @@ def _decide_stale(
     ).pl()
     if keys.height == 0:
         return 0
-    result = decide(keys, loaded.model, threshold=threshold)
-    decided = result.select(  # noqa: F841
-        "template_id",
-        "root_cause",
-        "confidence",
-        "method",
-        "rule_id",
-        "evidence",
-        pl.Series(
-            "oov_share", loaded.model.oov_shares(result["template"].to_list()), dtype=pl.Float64
-        ),
-    )
-    con.execute(
-        """
-        UPDATE templates SET root_cause = d.root_cause, confidence = d.confidence,
-            method = d.method, rule_id = d.rule_id, evidence = d.evidence,
-            oov_share = d.oov_share,
-            model_version = $v, threshold = $thr, classified_at = $at
-        FROM decided d WHERE templates.template_id = d.template_id
-        """,
-        {"v": loaded.version, "thr": threshold, "at": datetime.now(UTC).replace(tzinfo=None)},
-    )
+    stamp = datetime.now(UTC).replace(tzinfo=None)
+    with progress_bar(progress, keys.height, "decide templates") as advance:
+        for part in keys.iter_slices(_DECIDE_CHUNK):
+            result = decide(part, loaded.model, threshold=threshold)
+            decided = result.select(  # noqa: F841
+                "template_id",
+                "root_cause",
+                "confidence",
+                "method",
+                "rule_id",
+                "evidence",
+                pl.Series(
+                    "oov_share",
+                    loaded.model.oov_shares(result["template"].to_list()),
+                    dtype=pl.Float64,
+                ),
+            )
+            con.execute(
+                """
+                UPDATE templates SET root_cause = d.root_cause, confidence = d.confidence,
+                    method = d.method, rule_id = d.rule_id, evidence = d.evidence,
+                    oov_share = d.oov_share,
+                    model_version = $v, threshold = $thr, classified_at = $at
+                FROM decided d WHERE templates.template_id = d.template_id
+                """,
+                {"v": loaded.version, "thr": threshold, "at": stamp},
+            )
+            advance(part.height)
     return keys.height

@@ -225,7 +225,11 @@ def classify(
         con = store.connect(db)
         try:
             run = decide_templates(
-                con, model_dir=model, threshold=threshold, redecide_all=redecide_all
+                con,
+                model_dir=model,
+                threshold=threshold,
+                redecide_all=redecide_all,
+                progress=console.is_terminal,
             )
             counts = root_cause_counts(con)
         finally:

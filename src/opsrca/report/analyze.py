@@ -116,7 +116,9 @@ def analyze(
 
             console.print(summary_table(report))
         with steps.step("classify", "classify templates / 按模板分类"):
-            run = decide_templates(con, model_dir=model_dir, redecide_all=redecide_all)
+            run = decide_templates(
+                con, model_dir=model_dir, redecide_all=redecide_all, progress=show
+            )
             classified = root_cause_counts(con)
         if console is not None:
             console.print(
@@ -136,8 +138,13 @@ def analyze(
     finally:
         con.close()
     result = AnalyzeResult(
-        summary=summary, outputs=files, ingest=report, classified=classified, checks=checks,
-        listing_files=by_kind(routed), timings=steps.timings,
+        summary=summary,
+        outputs=files,
+        ingest=report,
+        classified=classified,
+        checks=checks,
+        listing_files=by_kind(routed),
+        timings=steps.timings,
     )
     if console is not None:
         terminal.render(summary, console, lang=lang)
