@@ -193,3 +193,26 @@ def test_template_ids_are_stable_and_shared_by_equal_keys() -> None:
     # Golden value: a changed id would orphan every decision stored by earlier versions.
     fixed = pl.DataFrame({"template": ["x <NUM>"], "platform": ["ozon"], "http_status": [400]})
     assert key_ids(fixed).item() == "dbcd23f4cd05b310"
+
+
+def test_realistic_dump_collapses_to_templates(tmp_path: Path) -> None:
+    """Real-shaped ids, names and shop names in messages: every row loads (quoted empty cells
+    are nulls) and failed events collapse to a few templates per underlying message."""
+    from opsrca.generate import write_realistic_dump
+
+    paths = write_realistic_dump(tmp_path, rows=20_000, seed=3)
+    truth = pl.read_parquet(paths[-1]).filter(pl.col("is_error"))
+    con = store.connect(tmp_path / "r.duckdb")
+    try:
+        report = ingest_paths([tmp_path / "realistic"], con)
+        distinct_messages = _scalar(
+            con, "SELECT count(DISTINCT message) FROM events WHERE is_error"
+        )
+        templates = _scalar(con, "SELECT count(DISTINCT template_id) FROM events WHERE is_error")
+    finally:
+        con.close()
+    assert report.rows_in == report.events == 20_000 and report.rejects == 0
+    underlying = truth["template_id"].n_unique()
+    assert isinstance(templates, int) and isinstance(distinct_messages, int)
+    assert templates < 6 * underlying  # wrappers, codes and statuses multiply it a little
+    assert distinct_messages > 3 * templates  # ids made most messages distinct
