@@ -30,6 +30,9 @@ samples: $(STAMP)
 	$(VENV)/bin/opsrca generate --out data/samples --seed 7
 
 bench: $(STAMP)
+	$(PY) benchmarks/bench_analyze.py --rows 1000000
+	$(PY) benchmarks/bench_templates.py
+	$(PY) benchmarks/bench_incidents.py
 	$(PY) benchmarks/bench_ingest.py --cli-rows 2000000
 	$(PY) benchmarks/bench_classify.py
 	$(PY) benchmarks/bench_dupes.py
