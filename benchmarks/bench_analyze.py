@@ -68,6 +68,7 @@ import sys
 import duckdb
 con = duckdb.connect(sys.argv[1], read_only=True)
 con.execute("SET memory_limit = '1GB'")
+con.execute("SET enable_progress_bar = false")
 row = con.execute(
     "SELECT avg((t.root_cause = e.root_cause)::INT), count(*) FROM read_parquet(?) t "
     "JOIN events_classified e ON e.event_id = t.event_key WHERE t.is_error",
