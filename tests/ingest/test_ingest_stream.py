@@ -107,9 +107,15 @@ def test_quoted_newline_late_in_the_file_falls_back_to_the_whole_file_reader(
     assert "second line" in got["message"][-1]
 
 
-def test_gbk_file_bigger_than_a_piece_is_read_whole(
-    tmp_path: Path, con: duckdb.DuckDBPyConnection
+def test_gbk_file_bigger_than_a_piece_streams_like_the_whole_file_reader(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """GBK pieces are transcoded one by one (bounded memory), never read whole."""
+    from opsrca.ingest import workers
+
+    def refuse(*_: object, **__: object) -> object:
+        raise AssertionError("the GBK file was read whole")
+
     rows = "".join(
         f"2026-11-02 10:{i // 60 % 60:02d}:{i % 60:02d},taobao.qimen.singleitem.synchronize,"
         f"杭州旗舰店,SKU{i:05d},WH01,失败,40,仓库编码WH01不存在\n"
@@ -118,9 +124,16 @@ def test_gbk_file_bigger_than_a_piece_is_read_whole(
     path = tmp_path / "qimen_gbk.csv"
     path.write_bytes((",".join(QIMEN_HEADER) + "\n" + rows).encode("gbk"))
     assert path.stat().st_size > 2 * PIECE
+    whole, _ = read_file(path)
+    monkeypatch.setattr(workers, "load_file", refuse)
     report = ingest_paths([path], con, piece_bytes=PIECE)
     assert report.files[0].encoding == "gb18030" and report.events == 2000
-    assert _events(con)["message"][0] == "仓库编码WH01不存在"
+    streamed = _events(con)
+    assert streamed["message"][0] == "仓库编码WH01不存在"
+    columns = [c for c in whole.columns if c != "batch_id"]
+    assert streamed.select(columns).sort("source_line").equals(
+        whole.select(columns).sort("source_line")
+    )
 
 
 def test_strict_and_crash_mid_stream_leave_no_rows(

@@ -102,6 +102,12 @@ def open_stream(
     lead = head[start:].lstrip(b" \t\r\n")[:1]
     if lead == b"[" or not lead:
         raise NotStreamable
+    legacy = _legacy_encoding(head[start:])
+    if legacy is not None:  # a GBK/GB18030 CSV: pieces are transcoded to UTF-8 one by one
+        if lead == b"{":
+            raise NotStreamable
+        encoding = legacy
+        head = head[:start] + _to_utf8(head[start : head.rfind(b"\n") + 1])
     try:
         if lead == b"{":
             cut = head.rfind(b"\n")
@@ -121,9 +127,46 @@ def open_stream(
     fmt_name, spec = resolve_format("table", header, None, fmt, mappings, name)
 
     def read(piece: bytes, line: int) -> RawRows | None:
-        return fast_csv_rows(piece, header, sep, first_line=line)
+        data = _to_utf8(piece) if legacy else piece
+        return fast_csv_rows(data, header, sep, first_line=line)
 
+    end = _header_end(path, start) if legacy else end
     return Stream(fmt_name, encoding, _tasks(path, end + 1, 2, read, spec, ctx, piece_bytes))
+
+
+def _legacy_encoding(head: bytes) -> str | None:
+    """``"gb18030"`` when the head (up to its last line end) is not UTF-8 but is GB18030.
+
+    A line end (0x0A) is never part of a GB18030 character, so pieces cut at line ends
+    decode on their own. None: UTF-8 (or not text: the whole-file reader decides).
+    """
+    body = head[: head.rfind(b"\n") + 1]
+    try:
+        body.decode("utf-8")
+        return None
+    except UnicodeDecodeError:
+        pass
+    try:
+        body.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    return "gb18030"
+
+
+def _to_utf8(piece: bytes) -> bytes:
+    """A GB18030 piece as UTF-8; a piece that is not GB18030 sends the file to the whole-file
+    reader (it tells mixed encodings apart)."""
+    try:
+        return piece.decode("gb18030").encode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise NotUtf8Error from exc
+
+
+def _header_end(path: Path, start: int) -> int:
+    """Byte offset of the header line's end in the file itself (not in the transcoded head)."""
+    with path.open("rb") as f:
+        f.seek(start)
+        return start + f.read(_HEAD_BYTES).find(b"\n")
 
 
 def _json_piece(piece: bytes, line: int) -> RawRows:
