@@ -1,10 +1,10 @@
 """Big files in pieces: memory stays bounded and parsing overlaps the database writes.
 
-A UTF-8 CSV or JSON Lines file larger than one piece is read ``piece_bytes`` at
-a time, cut at a line end; each piece is parsed by the same fast readers and
-normalized on its own (``source_line`` stays the file's line number). Whatever
-the fast readers cannot take (another encoding, a quoted newline, a runaway
-quote, Excel, a JSON array) raises ``NotStreamable`` and the caller starts the
+A CSV (UTF-8, or GBK/GB18030 transcoded piece by piece) or UTF-8 JSON Lines file
+larger than one piece is read ``piece_bytes`` at a time, cut at a line end; each
+piece is parsed by the same fast readers and normalized on its own
+(``source_line`` stays the file's line number). Whatever the fast readers cannot
+take (mixed encodings, a quoted newline, a runaway quote, Excel, a JSON array) raises ``NotStreamable`` and the caller starts the
 file over with the whole-file reader, which handles every kind of mess.
 """
 
