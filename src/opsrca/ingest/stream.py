@@ -4,8 +4,9 @@ A CSV (UTF-8, or GBK/GB18030 transcoded piece by piece) or UTF-8 JSON Lines file
 larger than one piece is read ``piece_bytes`` at a time, cut at a line end; each
 piece is parsed by the same fast readers and normalized on its own
 (``source_line`` stays the file's line number). Whatever the fast readers cannot
-take (mixed encodings, a quoted newline, a runaway quote, Excel, a JSON array) raises ``NotStreamable`` and the caller starts the
-file over with the whole-file reader, which handles every kind of mess.
+take (mixed encodings, a quoted newline, a runaway quote, Excel, a JSON array)
+raises ``NotStreamable`` and the caller starts the file over with the whole-file
+reader, which handles every kind of mess.
 """
 
 from __future__ import annotations
