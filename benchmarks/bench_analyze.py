@@ -26,8 +26,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import polars as pl
-
 sys.path.insert(0, str(Path(__file__).parent))
 from realistic import ensure_realistic_dump
 
@@ -78,6 +76,12 @@ tpl = con.execute("SELECT count(*) FROM templates").fetchall()[0][0]
 print(row[0], row[1], tpl)
 """
 """Accuracy against the generator's truth and the template count, computed in a child."""
+
+COUNT = """
+import sys
+import polars as pl
+print(pl.scan_csv(sys.argv[1], infer_schema=False).select(pl.len()).collect().item())
+"""
 
 MESSAGES = """
 import sys
@@ -159,7 +163,14 @@ def main() -> None:
             )
         )
 
-        tiktok_rows = pl.scan_csv(tiktok, infer_schema=False).select(pl.len()).collect().item()
+        tiktok_rows = int(
+            subprocess.run(
+                [sys.executable, "-c", COUNT, str(tiktok)],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
         polars_s, polars_rss = run([sys.executable, "-c", PLAIN_READ, str(tiktok)], work)
         lines.append(
             row(
