@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -40,8 +41,15 @@ def test_report_html_is_self_contained(outputs: api.OutputFiles) -> None:
     assert not re.search(r"<script[^>]+src=", text)  # plotly.js inlined, no CDN
     assert not re.search(r"<link[^>]+href=\"http", text)
     assert text.count('class="plotly-graph-div"') == 5
-    for heading in ("Root causes and fixes", "Errors over time", "Shop × root cause", "Token health",
-                    "Incidents", "Listing-check findings", "Top templates with fixes"):
+    for heading in (
+        "Root causes and fixes",
+        "Errors over time",
+        "Shop × root cause",
+        "Token health",
+        "Incidents",
+        "Listing-check findings",
+        "Top templates with fixes",
+    ):
         assert heading in text, heading
     assert "Noto Sans CJK SC" in text and "Microsoft YaHei" in text and "PingFang SC" in text
     assert "shop OZ1: auth.token_expired" in text
@@ -59,10 +67,14 @@ def test_out_must_not_be_a_file(report_db: Path, tmp_path: Path) -> None:
 
 
 def test_report_cli(report_db: Path, tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["report", "--db", str(report_db), "--out", str(tmp_path / "o")])
+    result = CliRunner().invoke(
+        app, ["report", "--db", str(report_db), "--out", str(tmp_path / "o")]
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "o" / "report.html").stat().st_size > 1_000_000  # plotly.js inlined
-    assert (tmp_path / "o" / "summary.csv").exists() and (tmp_path / "o" / "events.parquet").exists()
+    assert (tmp_path / "o" / "summary.csv").exists() and (
+        tmp_path / "o" / "events.parquet"
+    ).exists()
 
 
 def test_health_and_incidents_cli(report_db: Path) -> None:
@@ -71,3 +83,39 @@ def test_health_and_incidents_cli(report_db: Path) -> None:
     assert r.exit_code == 0 and "shop OZ1: auth.token_expired" in r.stdout
     r = runner.invoke(app, ["health", "--db", str(report_db), "--format", "csv"])
     assert r.exit_code == 0 and "cc_write_calls" in r.stdout.splitlines()[0]
+
+
+def test_events_parquet_is_not_rewritten_when_nothing_changed(tmp_path: Path) -> None:
+    """A rerun with nothing new leaves events.parquet as it is; new data rewrites it."""
+    from opsrca import store
+    from opsrca.classify import decide_templates
+    from opsrca.ingest import ingest_paths
+    from opsrca.report import views
+    from opsrca.report.outputs import write_events_parquet
+
+    data = tmp_path / "e.csv"
+    header = (
+        "error_id,api_endpoint,http_status,error_code,error_message,first_occurred_at,retry_count\n"
+    )
+    data.write_text(
+        header + "a1,/api/x,401,1,access_token expired,2026-11-05T10:00:00Z,0\n", encoding="utf-8"
+    )
+    con = store.connect(tmp_path / "o.duckdb")
+    ingest_paths([data], con)
+    decide_templates(con)
+    views.prepare(con)
+    target = tmp_path / "events.parquet"
+    write_events_parquet(con, target)
+    os.utime(target, ns=(0, 0))  # a rewrite would give it a new time
+    write_events_parquet(con, target)
+    assert target.stat().st_mtime_ns == 0  # unchanged database: not written again
+
+    more = tmp_path / "more.csv"
+    more.write_text(
+        header + "a2,/api/x,401,1,access_token expired,2026-11-05T11:00:00Z,0\n", encoding="utf-8"
+    )
+    ingest_paths([more], con)
+    decide_templates(con)
+    write_events_parquet(con, target)
+    con.close()
+    assert pl.read_parquet(target)["event_id"].sort().to_list() == ["a1", "a2"]

@@ -30,13 +30,50 @@ def prepare_out(out: Path | str) -> Path:
     return folder
 
 
+def _store_state(con: duckdb.DuckDBPyConnection) -> str:
+    """What ``events.parquet`` depends on: ingested files and template decisions. Equal
+    states mean equal files, so an unchanged database is not written out again."""
+    files = con.execute(
+        "SELECT count(*), max(ingested_at)::VARCHAR, sum(rows) FROM ingested_files"
+    ).fetchall()[0]
+    decided = con.execute(
+        "SELECT count(*), max(classified_at)::VARCHAR, sum(events) FROM templates"
+    ).fetchall()[0]
+    return "|".join(str(v) for v in (*files, *decided))
+
+
+def _written_state(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
+    if not path.is_file():
+        return None
+    try:
+        rows = con.execute(
+            "SELECT value::VARCHAR FROM parquet_kv_metadata(?) WHERE key::VARCHAR = ?",
+            [str(path), _STATE_KEY],
+        ).fetchall()
+    except duckdb.Error:  # not ours, or damaged: write it again
+        return None
+    return str(rows[0][0]) if rows else None
+
+
+_STATE_KEY = "opsrca_state"
+
+
 def write_events_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
     """Every event with its root-cause columns, streamed by DuckDB straight to Parquet.
 
     In load order (file by file, line by line): sorting 10M rows by time would cost more
-    than the rest of ``analyze`` and hold the whole table; readers sort what they need."""
+    than the rest of ``analyze`` and hold the whole table; readers sort what they need.
+    The file records the database state it was written from; when that has not changed
+    (a rerun with nothing new), the file is left as it is."""
+    state = _store_state(con)
+    if _written_state(con, path) == state:
+        return path
     target = str(path).replace("'", "''")
-    con.execute(f"COPY (SELECT * FROM ev) TO '{target}' (FORMAT parquet)")
+    literal = state.replace("'", "''")
+    con.execute(
+        f"COPY (SELECT * FROM ev) TO '{target}' "
+        f"(FORMAT parquet, KV_METADATA {{{_STATE_KEY}: '{literal}'}})"
+    )
     return path
 
 
