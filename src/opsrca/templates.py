@@ -128,7 +128,7 @@ def template_keys(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     context = context_from_columns(frame.columns)
     raw = [c for c in RAW_COLUMNS if c in frame.columns and c not in CONTEXT_COLUMNS]
     tags = [f"__r_{c}" for c in raw]
-    tagged = frame.with_columns(
+    tagged = frame.select(
         (
             prefold(pl.col(c).cast(pl.String, strict=False), context=context)
             if c == "message"
@@ -136,18 +136,18 @@ def template_keys(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         ).alias(t)
         for c, t in zip(raw, tags, strict=True)
     )
-    combos = tagged.select(tags).unique()
+    combos = tagged.unique()
     keyed = add_keys(combos.rename(dict(zip(tags, raw, strict=True))))
-    keyed = keyed.with_columns(pl.Series(k, combos[k]) for k in tags).with_columns(key_ids(keyed))
-    out = tagged.join(
-        keyed.select(*tags, "template_id"),
-        on=tags,
-        how="left",
-        nulls_equal=True,
-        maintain_order="left",
-    ).drop(tags)
-    keys = keyed.select("template_id", *DECISION_KEYS).unique("template_id", keep="first")
-    return out, keys
+    keyed = keyed.with_columns(pl.Series(k, combos[k]) for k in tags)
+    # Many raw combinations share one template: hash each distinct key once.
+    keys = keyed.select(DECISION_KEYS).unique()
+    keys = keys.select(key_ids(keys), *DECISION_KEYS)
+    lookup = keyed.join(keys, on=list(DECISION_KEYS), how="left", nulls_equal=True).select(
+        *tags, "template_id"
+    )
+    ids = tagged.join(lookup, on=tags, how="left", nulls_equal=True, maintain_order="left")
+    # Only the id column is joined back: the frame's own columns are never copied.
+    return frame.with_columns(ids["template_id"]), keys
 
 
 def with_template_ids(frame: pl.DataFrame, *, failed_only: bool = True) -> pl.DataFrame:

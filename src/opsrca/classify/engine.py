@@ -67,11 +67,19 @@ def classify_frame(
     thr = loaded.threshold if threshold is None else float(threshold)
     if not 0.0 <= thr <= 1.0:
         raise InputError(f"threshold must be within [0, 1], got {thr!r}")
+    rows, decided = _decided(frame, loaded, thr)
+    out = rows.join(decided, on="template_id", how="left", maintain_order="left")
+    return out.select(*rows.columns[:-1], *OUTPUT_COLUMNS)
+
+
+def _decided(
+    frame: pl.DataFrame, loaded: LoadedModel, threshold: float
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``(input columns + template_id, one decision per template_id)``: decided once each."""
     base = frame.drop([c for c in (*OUTPUT_COLUMNS, "template_id") if c in frame.columns])
     rows, keys = template_keys(base)
-    decided = decide(keys, loaded.model, threshold=thr).select("template_id", *OUTPUT_COLUMNS)
-    out = rows.join(decided, on="template_id", how="left", maintain_order="left")
-    return out.select(*base.columns, *OUTPUT_COLUMNS)
+    decided = decide(keys, loaded.model, threshold=threshold).select("template_id", *OUTPUT_COLUMNS)
+    return rows, decided
 
 
 def read_input(path: Path | str) -> pl.DataFrame:
@@ -132,28 +140,38 @@ def classify_file(
     if suffix not in (".csv", ".parquet"):
         raise InputError(f"output {str(out_path)!r} must end in .csv or .parquet")
     frame = read_input(input_path)
-    result = classify_frame(frame, model_dir=model_dir, threshold=threshold)
+    if "message" not in frame.columns:
+        raise InputError(f"input has no 'message' column; columns present: {frame.columns}")
+    loaded = get_model(model_dir)
+    thr = loaded.threshold if threshold is None else float(threshold)
+    if not 0.0 <= thr <= 1.0:
+        raise InputError(f"threshold must be within [0, 1], got {thr!r}")
+    rows, decided = _decided(frame, loaded, thr)
+    del frame
+    counts = (
+        rows.group_by("template_id")
+        .len("events")
+        .join(decided, on="template_id", how="left")
+        .group_by("root_cause")
+        .agg(pl.col("events").sum(), pl.col("fix_zh").first(), pl.col("fix_en").first())
+        .sort(["events", "root_cause"], descending=[True, False])
+    )
     other = "en" if lang == "zh" else "zh"
-    counts = summarize(result)
     # `fix` is in the chosen language; the other language is kept beside it (no duplicate column).
-    result = result.with_columns(pl.col(f"fix_{lang}").alias("fix")).select(
-        pl.exclude("fix_zh", "fix_en"), f"fix_{other}"
+    # Rows and decisions are joined while they are written: the wide result is never held.
+    result = (
+        rows.lazy()
+        .join(decided.lazy(), on="template_id", how="left", maintain_order="left")
+        .select(*rows.columns[:-1], *OUTPUT_COLUMNS)
+        .with_columns(pl.col(f"fix_{lang}").alias("fix"))
+        .select(pl.exclude("fix_zh", "fix_en"), f"fix_{other}")
     )
     out_path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".parquet":
-        result.write_parquet(out_path)
+        result.sink_parquet(out_path)
     else:
-        result.write_csv(out_path, include_bom=True)
+        result.sink_csv(out_path, include_bom=True)
     return counts
-
-
-def summarize(result: pl.DataFrame) -> pl.DataFrame:
-    """Counts per root cause with the fix, largest first."""
-    return (
-        result.group_by("root_cause")
-        .agg(pl.len().alias("events"), pl.col("fix_zh").first(), pl.col("fix_en").first())
-        .sort(["events", "root_cause"], descending=[True, False])
-    )
 
 
 @dataclass(frozen=True)
