@@ -136,7 +136,7 @@ def template_keys(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         ).alias(t)
         for c, t in zip(raw, tags, strict=True)
     )
-    combos = tagged.unique()
+    combos = tagged.lazy().unique().collect(engine="streaming")
     keyed = add_keys(combos.rename(dict(zip(tags, raw, strict=True))))
     keyed = keyed.with_columns(pl.Series(k, combos[k]) for k in tags)
     # Many raw combinations share one template: hash each distinct key once.
@@ -145,7 +145,13 @@ def template_keys(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     lookup = keyed.join(keys, on=list(DECISION_KEYS), how="left", nulls_equal=True).select(
         *tags, "template_id"
     )
-    ids = tagged.join(lookup, on=tags, how="left", nulls_equal=True, maintain_order="left")
+    # Streamed: the hash tables of a 10M-row in-memory join would double the peak memory.
+    ids = (
+        tagged.lazy()
+        .join(lookup.lazy(), on=tags, how="left", nulls_equal=True, maintain_order="left")
+        .select("template_id")
+        .collect(engine="streaming")
+    )
     # Only the id column is joined back: the frame's own columns are never copied.
     return frame.with_columns(ids["template_id"]), keys
 

@@ -216,3 +216,32 @@ def test_realistic_dump_collapses_to_templates(tmp_path: Path) -> None:
     assert isinstance(templates, int) and isinstance(distinct_messages, int)
     assert templates < 6 * underlying  # wrappers, codes and statuses multiply it a little
     assert distinct_messages > 3 * templates  # ids made most messages distinct
+
+
+def test_template_ids_stay_aligned_with_their_rows_at_scale() -> None:
+    """The id join is streamed: every row must still get the id of its own message."""
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    n = 200_000
+    kinds = np.array(
+        [
+            "access_token expired for shop {}",
+            "库存不足: SKU-AB12-{}-XL",
+            "request {} rejected by gateway",
+            "类目 {} 不存在",
+        ]
+    )
+    picks = rng.integers(0, len(kinds), n)
+    ids = rng.integers(0, 10**9, n)
+    frame = pl.DataFrame(
+        {
+            "message": [kinds[k].format(f"{i:x}") for k, i in zip(picks, ids, strict=True)],
+            "http_status": rng.choice(["400", "401", "500"], n),
+        }
+    )
+    whole = template_keys(frame)[0]["template_id"]
+    pieces = pl.concat(
+        [template_keys(part)[0].select("template_id") for part in frame.iter_slices(5_000)]
+    )["template_id"]
+    assert whole.equals(pieces)
