@@ -131,7 +131,8 @@ def query(
 ) -> None:
     """Run SQL on the database (read-only) and print the result.
 
-    Tables: events, rejects, ingested_files, classifications, dupe_pairs, overlap_findings, lint_findings.
+    Tables: events, rejects, ingested_files, templates, taxonomy, dupe_pairs, overlap_findings,
+    lint_findings; views: events_classified (events with their root cause), classifications.
 
     Example: opsrca query "SELECT platform, count(*) AS n FROM events GROUP BY 1 ORDER BY n DESC"
     """
