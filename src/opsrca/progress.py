@@ -1,26 +1,35 @@
-"""One progress bar for counted work (templates decided, rows written): rich, transient."""
+"""The one progress bar of long steps (bytes ingested, templates decided): rich, transient."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-
-#: ``advance(n)``: n more units done
-Step = Callable[[int], None]
+from typing import Protocol
 
 
-def _quiet(n: int) -> None:
+class Advance(Protocol):
+    """``advance(n, description)``: n more units done (a negative n takes some back, as a
+    restarted file does), optionally naming what is being worked on."""
+
+    def __call__(self, n: int, description: str | None = None, /) -> None: ...
+
+
+def _quiet(n: int, description: str | None = None, /) -> None:
     """No bar: progress is not shown."""
 
 
 @contextmanager
-def progress_bar(enabled: bool, total: int, label: str) -> Iterator[Step]:
-    """A transient bar over ``total`` units labelled ``label``, or a no-op when not ``enabled``."""
+def progress_bar(
+    enabled: bool, total: int, label: str, *, unit: str = "count"
+) -> Iterator[Advance]:
+    """A transient bar over ``total`` units (``unit`` "count" or "bytes") labelled ``label``,
+    or a no-op when not ``enabled``."""
     if not enabled or total <= 0:
         yield _quiet
         return
     from rich.progress import (
         BarColumn,
+        DownloadColumn,
         MofNCompleteColumn,
         Progress,
         TextColumn,
@@ -28,12 +37,19 @@ def progress_bar(enabled: bool, total: int, label: str) -> Iterator[Step]:
     )
 
     prog = Progress(
-        TextColumn(f"[bold]{label}[/]"),
+        TextColumn(f"[bold]{label}[/] {{task.description}}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        DownloadColumn() if unit == "bytes" else MofNCompleteColumn(),
         TimeRemainingColumn(),
         transient=True,
     )
     with prog:
-        task = prog.add_task(label, total=total)
-        yield lambda n: prog.update(task, advance=n)
+        task = prog.add_task("", total=total)
+
+        def advance(n: int, description: str | None = None, /) -> None:
+            if description is None:
+                prog.update(task, advance=n)
+            else:
+                prog.update(task, advance=n, description=description)
+
+        yield advance

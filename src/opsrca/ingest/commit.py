@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from opsrca.errors import InputError
-from opsrca.ingest.progress import Advance
 from opsrca.ingest.repeats import has_source_ids
 from opsrca.ingest.results import FileResult, IngestReport
 from opsrca.ingest.stream import Chunk, NotStreamable
 from opsrca.ingest.wholefile import read_bytes
 from opsrca.ingest.workers import DONE, Data, End, Fatal, Options, Start
 from opsrca.ingest.writer import EventWriter
+from opsrca.progress import Advance
 
 
 @dataclass

@@ -29,7 +29,6 @@ import polars as pl
 from opsrca.errors import InputError
 from opsrca.ingest.commit import Committer
 from opsrca.ingest.detect import spec_for
-from opsrca.ingest.progress import progress_bar
 from opsrca.ingest.repeats import repeated_events
 from opsrca.ingest.results import STATUSES, FileResult, IngestReport
 from opsrca.ingest.route import EVENTS, RoutedFile, expand_paths, of_kind, route
@@ -38,6 +37,7 @@ from opsrca.ingest.timeparse import check_tz
 from opsrca.ingest.wholefile import load_file
 from opsrca.ingest.workers import Options, Workers
 from opsrca.ingest.writer import DuckDBWriter
+from opsrca.progress import progress_bar
 
 __all__ = [
     "STATUSES",
@@ -102,7 +102,7 @@ def ingest_paths(
     report = IngestReport(batch_id=uuid.uuid4().hex)
     opts = Options(fmt=fmt, tz=tz, mappings=mappings, keep_pii=keep_pii, piece_bytes=piece_bytes)
     with (
-        progress_bar(progress, sum(f.size for f in files)) as advance,
+        progress_bar(progress, sum(f.size for f in files), "ingest", unit="bytes") as advance,
         DuckDBWriter(con, report.batch_id) as writer,
         Workers(files, writer.known_hashes(), opts) as workers,
     ):
