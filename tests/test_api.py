@@ -13,7 +13,7 @@ import opsrca
 from opsrca import api, paths
 
 sys.path.insert(0, str(Path(__file__).parent / "report"))
-from report_factory import build_frames, save_decisions
+from report_factory import build_frames
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     events, cls = build_frames()
     con = store.connect(path)
     store.append(con, "events", events)
-    save_decisions(con, cls)
+    store.save_decisions(con, cls)
     con.close()
     return path
 
@@ -65,10 +65,10 @@ def test_load_takes_the_latest_classification(db: Path, tmp_path: Path) -> None:
     events, cls = build_frames()
     con = store.connect(path)
     store.append(con, "events", events)
-    save_decisions(con, cls)
+    store.save_decisions(con, cls)
     newer = cls.filter(pl.col("event_id") == "qm-cfg-0").with_columns(
         root_cause=pl.lit("erp.internal_error"), classified_at=pl.lit(datetime(2026, 12, 1)))
-    save_decisions(con, newer)
+    store.save_decisions(con, newer)
     con.close()
     frame = opsrca.load(path)
     assert frame.height == 452  # no duplicated rows

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from report_factory import build_frames, save_decisions
+from report_factory import build_frames
 
 from opsrca import store
 
@@ -20,7 +20,7 @@ def report_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     con = store.connect(path)
     try:
         store.append(con, "events", events)
-        save_decisions(con, cls)
+        store.save_decisions(con, cls)
         store.append(con, "ingested_files", pl.DataFrame({
             "path": ["a.jsonl", "b.csv"], "sha256": ["x", "y"], "source_format": ["ozon_jsonl", "tiktok_csv"],
             "rows": [10, 2], "rejected": [1, 0],

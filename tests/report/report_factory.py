@@ -146,10 +146,3 @@ def build_frames() -> tuple[pl.DataFrame, pl.DataFrame]:
         )
     )
     return events, cls
-
-
-def save_decisions(con: Any, cls: pl.DataFrame) -> None:
-    """Store the factory's per-event decisions (see ``opsrca.store.save_decisions``)."""
-    from opsrca import store
-
-    store.save_decisions(con, cls)

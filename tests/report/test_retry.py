@@ -34,7 +34,6 @@ def test_threshold(report_db: Path) -> None:
 
 def test_ids_in_rest_paths_fold_into_one_endpoint() -> None:
     import polars as pl
-    from report_factory import save_decisions
 
     from opsrca import store
     from opsrca.report import views
@@ -50,7 +49,7 @@ def test_ids_in_rest_paths_fold_into_one_endpoint() -> None:
                         "template": ["x"] * 3})
     con = store.connect(":memory:")
     store.append(con, "events", events)
-    save_decisions(con, cls)
+    store.save_decisions(con, cls)
     frame = retry_waste(views.prepare(con))
     assert dict(zip(frame["api_endpoint"], frame["events"], strict=True)) == {
         "/product/202309/products/{id}/inventory/update": 2,  # the API version 202309 stays

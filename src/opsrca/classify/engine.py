@@ -61,21 +61,29 @@ def classify_frame(
     ``frame`` needs a ``message`` column; platform, http_status, error_code, sub_code and
     rate_limit_remaining are used when present.
     """
-    if "message" not in frame.columns:
-        raise InputError(f"input has no 'message' column; columns present: {frame.columns}")
+    loaded, thr = _model_and_threshold(model_dir, threshold, model)
+    rows, decided = _decided(frame, loaded, thr)
+    out = rows.join(decided, on="template_id", how="left", maintain_order="left")
+    return out.select(*rows.columns[:-1], *OUTPUT_COLUMNS)
+
+
+def _model_and_threshold(
+    model_dir: Path | str | None, threshold: float | None, model: LoadedModel | None = None
+) -> tuple[LoadedModel, float]:
+    """The model to use and its abstain threshold (``threshold`` overrides the model's)."""
     loaded = model or get_model(model_dir)
     thr = loaded.threshold if threshold is None else float(threshold)
     if not 0.0 <= thr <= 1.0:
         raise InputError(f"threshold must be within [0, 1], got {thr!r}")
-    rows, decided = _decided(frame, loaded, thr)
-    out = rows.join(decided, on="template_id", how="left", maintain_order="left")
-    return out.select(*rows.columns[:-1], *OUTPUT_COLUMNS)
+    return loaded, thr
 
 
 def _decided(
     frame: pl.DataFrame, loaded: LoadedModel, threshold: float
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """``(input columns + template_id, one decision per template_id)``: decided once each."""
+    if "message" not in frame.columns:
+        raise InputError(f"input has no 'message' column; columns present: {frame.columns}")
     base = frame.drop([c for c in (*OUTPUT_COLUMNS, "template_id") if c in frame.columns])
     rows, keys = template_keys(base)
     decided = decide(keys, loaded.model, threshold=threshold).select("template_id", *OUTPUT_COLUMNS)
@@ -140,12 +148,7 @@ def classify_file(
     if suffix not in (".csv", ".parquet"):
         raise InputError(f"output {str(out_path)!r} must end in .csv or .parquet")
     frame = read_input(input_path)
-    if "message" not in frame.columns:
-        raise InputError(f"input has no 'message' column; columns present: {frame.columns}")
-    loaded = get_model(model_dir)
-    thr = loaded.threshold if threshold is None else float(threshold)
-    if not 0.0 <= thr <= 1.0:
-        raise InputError(f"threshold must be within [0, 1], got {thr!r}")
+    loaded, thr = _model_and_threshold(model_dir, threshold)
     rows, decided = _decided(frame, loaded, thr)
     del frame
     counts = (
@@ -201,10 +204,7 @@ def decide_templates(
     are decided (``redecide_all`` forces every one). A rerun with nothing new decides
     nothing; after a retrain the cost is the number of templates, not of events.
     """
-    loaded = get_model(model_dir)
-    thr = loaded.threshold if threshold is None else float(threshold)
-    if not 0.0 <= thr <= 1.0:
-        raise InputError(f"threshold must be within [0, 1], got {thr!r}")
+    loaded, thr = _model_and_threshold(model_dir, threshold)
     with store.transaction(con):
         templated = _backfill_template_ids(con)
         added = _add_new_templates(con)

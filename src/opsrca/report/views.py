@@ -18,23 +18,6 @@ from opsrca.errors import DatabaseError
 # their template's decision and the taxonomy), so the join rule lives in one place (schema).
 EV_SQL = "CREATE OR REPLACE TEMP VIEW ev AS SELECT * FROM events_classified"
 
-CLASSIFICATION_COLUMNS: tuple[str, ...] = (
-    "template",
-    "root_cause",
-    "confidence",
-    "method",
-    "rule_id",
-    "evidence",
-    "retryable",
-    "fix_zh",
-    "fix_en",
-    "root_cause_zh",
-    "root_cause_en",
-    "owner",
-    "model_version",
-    "classified_at",
-)
-
 
 def prepare(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """Register the ``ev`` view on a connection (read-only connections too)."""
@@ -52,7 +35,9 @@ def prepare(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def fetch(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> pl.DataFrame:
+def fetch(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None
+) -> pl.DataFrame:
     """Run a read query on a prepared connection and return a frame."""
     rel = con.sql(sql, params=params) if params else con.sql(sql)
     return rel.pl()
