@@ -37,7 +37,8 @@ _MAX_QUOTE_PASSES = 50
 
 
 def _bad(frame: pl.DataFrame, msg: pl.Expr) -> pl.DataFrame:
-    return frame.select(
+    # rechunked: pl.format over a filtered multi-chunk frame panics (see ingest.normalize)
+    return frame.rechunk().select(
         pl.col(LINE),
         pl.lit(None, dtype=pl.String).alias("__field"),
         msg.alias("__msg"),
@@ -340,7 +341,7 @@ def fast_csv_rows(
         )
         blank = counted.filter(pl.col("__blank"))[LINE]
         ragged = counted.filter(~pl.col("__blank") & (pl.col("__n") != ncols))
-        bad = ragged.select(
+        bad = ragged.rechunk().select(  # pl.format over a filtered frame: see _bad
             pl.col(LINE),
             pl.lit(None, dtype=pl.String).alias("__field"),
             pl.format(

@@ -174,7 +174,7 @@ def _json_fields(
         raise AssertionError("JSON field extraction returned a different number of rows")
     pulled = pl.concat([raw.rows.select(LINE, RAW), pulled], how="horizontal")
     ok = pl.col("__type") == "OBJECT"
-    bad = pulled.filter(~ok.fill_null(False)).select(
+    bad = pulled.filter(~ok.fill_null(False)).rechunk().select(  # see normalize(): rechunk
         pl.col(LINE),
         pl.lit(None, dtype=pl.String).alias("__field"),
         pl.when(pl.col("__type").is_not_null())
@@ -283,7 +283,9 @@ def normalize(
             )
         )
     frame = frame.with_columns(pl.any_horizontal([flag for _, flag, _ in checks]).alias("__bad"))
-    failed = frame.filter(pl.col("__bad"))
+    # Rechunked: pl.format inside when/then over a filtered multi-chunk frame panics in
+    # Polars ("assertion failed: i < self.len()"); bad rows are few, so the copy is cheap.
+    failed = frame.filter(pl.col("__bad")).rechunk()
     if failed.height:
         field_expr = pl.lit(None, dtype=pl.String)
         msg_expr = pl.lit(None, dtype=pl.String)
@@ -361,6 +363,7 @@ def _events(
 
 def rejects_frame(bad: pl.DataFrame, ctx: FileContext) -> pl.DataFrame:
     """``rejects`` rows from bad rows ``(__line, __field, __msg, __raw)``: reason names file and line."""
+    bad = bad.rechunk()  # pl.format over a filtered multi-chunk frame panics (see normalize)
     where = pl.format("{} line {}", pl.lit(ctx.label), pl.col(LINE))
     reason = (
         pl.when(pl.col("__field").is_not_null())
