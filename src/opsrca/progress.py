@@ -14,7 +14,7 @@ class Advance(Protocol):
     def __call__(self, n: int, description: str | None = None, /) -> None: ...
 
 
-def _quiet(n: int, description: str | None = None, /) -> None:
+def quiet(n: int, description: str | None = None, /) -> None:
     """No bar: progress is not shown."""
 
 
@@ -25,7 +25,7 @@ def progress_bar(
     """A transient bar over ``total`` units (``unit`` "count" or "bytes") labelled ``label``,
     or a no-op when not ``enabled``."""
     if not enabled or total <= 0:
-        yield _quiet
+        yield quiet
         return
     from rich.progress import (
         BarColumn,

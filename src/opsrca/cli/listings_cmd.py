@@ -71,7 +71,9 @@ def dupes(
 
     Example: opsrca dupes data/samples/dump/listings.csv --threshold 65 --output dupes.csv
     """
-    result = find_duplicates(listings, threshold=threshold, scope=scope)
+    result = find_duplicates(
+        listings, threshold=threshold, scope=scope, progress=console.is_terminal
+    )
     _notes(result.notes)
     frame = checks.dupes_frame(result, str(listings))
     _write(frame, output)
