@@ -53,7 +53,9 @@ def test_kb_file_header_and_rows(path: Path) -> None:
         where = f"{path.name}:{line}"
         assert row["platform"] == path.stem, f"{where}: platform {row['platform']!r} in {path.name}"
         assert row["category"] in taxonomy, f"{where}: unknown category {row['category']!r}"
-        assert row["message"].strip() == row["message"] and row["message"], f"{where}: empty or untrimmed message"
+        assert row["message"].strip() == row["message"] and row["message"], (
+            f"{where}: empty or untrimmed message"
+        )
         assert row["source"].strip(), f"{where}: no source"
 
 
@@ -76,7 +78,9 @@ def test_realworld_header_and_rows() -> None:
         assert row["platform"] in PLATFORMS, f"{where}: unknown platform {row['platform']!r}"
         assert row["category"] in taxonomy, f"{where}: unknown category {row['category']!r}"
         assert row["message"].strip(), f"{where}: empty message"
-        assert row["source"].strip() and row["source_group"].strip(), f"{where}: no source or source_group"
+        assert row["source"].strip() and row["source_group"].strip(), (
+            f"{where}: no source or source_group"
+        )
 
 
 def test_realworld_size_and_every_category_present() -> None:
