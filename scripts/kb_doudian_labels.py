@@ -24,7 +24,7 @@ RET_CODE = re.compile(
 RULES: list[tuple[str, str]] = [
     ("risk.face_verification", r"人脸"),
     ("access.rate_limited", r"限流|频繁|频率|太快|QPS|qps"),
-    ("policy.prohibited_content", r"违禁|敏感词|极限词|违规词|广告法|违禁词|禁售"),
+    ("policy.prohibited_content", r"违禁|敏感词|极限词|违规词|广告法|违禁词|禁售|涉嫌违规|内容违规"),
     ("risk.duplicate_listing", r"重复铺货|同质|重复发布|相同商品|重复商品|商品重复"),
     (
         "platform.server_error",
