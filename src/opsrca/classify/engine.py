@@ -195,6 +195,7 @@ def decide_templates(
     threshold: float | None = None,
     redecide_all: bool = False,
     progress: bool = False,
+    only_new: bool = False,
 ) -> TemplateRun:
     """Decide the templates of the failed events in ``events``, where something changed.
 
@@ -203,13 +204,17 @@ def decide_templates(
     example; only templates that the current model version and threshold have not decided
     are decided (``redecide_all`` forces every one). A rerun with nothing new decides
     nothing; after a retrain the cost is the number of templates, not of events.
+    ``only_new`` decides only templates no model has decided yet (what a read command does
+    on its own: it never re-decides what someone classified with another model).
     """
     loaded, thr = _model_and_threshold(model_dir, threshold)
     with store.transaction(con):
         templated = _backfill_template_ids(con)
         added = _add_new_templates(con)
         _refresh_counts(con)
-        decided = _decide_stale(con, loaded, thr, redecide_all=redecide_all, progress=progress)
+        decided = _decide_stale(
+            con, loaded, thr, redecide_all=redecide_all, progress=progress, only_new=only_new
+        )
         (total,) = con.execute("SELECT count(*) FROM templates").fetchall()[0]
     run = TemplateRun(loaded.version, templated, added, decided, int(total))
     log.info("templates: %s", run)
@@ -320,6 +325,7 @@ def _decide_stale(
     *,
     redecide_all: bool,
     progress: bool = False,
+    only_new: bool = False,
 ) -> int:
     """Decide the templates this model version and threshold have not decided yet, a chunk
     at a time (a bar shows the progress when ``progress``)."""
@@ -332,6 +338,8 @@ def _decide_stale(
         )
     )
     params = {} if redecide_all else {"v": loaded.version, "thr": threshold}
+    if only_new and not redecide_all:
+        where, params = "WHERE root_cause IS NULL", {}
     keys = con.sql(
         f"SELECT template_id, {', '.join(DECISION_KEYS)} FROM templates {where}", params=params
     ).pl()
