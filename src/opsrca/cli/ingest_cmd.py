@@ -39,6 +39,8 @@ class ExportFormat(StrEnum):
     """File formats of ``export``."""
 
     csv = "csv"
+    xlsx = "xlsx"
+    json = "json"
     parquet = "parquet"
 
 
@@ -164,18 +166,25 @@ def export(
     out: Annotated[Path, typer.Option("--out", help="File to write.", dir_okay=False)],
     db: DbOption = DEFAULT_DB_PATH,
     fmt: Annotated[
-        ExportFormat,
-        typer.Option("--format", help="csv (UTF-8 with BOM, opens in Excel) or parquet."),
-    ] = ExportFormat.csv,
-    table: Annotated[str, typer.Option("--table", help="Table to export.")] = "events",
+        ExportFormat | None,
+        typer.Option(
+            "--format",
+            help="csv (UTF-8 with BOM, ids kept as text), xlsx, json or parquet "
+            "(default: from the --out extension, else csv).",
+        ),
+    ] = None,
+    table: Annotated[
+        str, typer.Option("--table", help="Table or view to export, e.g. events_classified.")
+    ] = "events",
 ) -> None:
-    """Export a table to CSV (UTF-8 with BOM so Excel shows Chinese correctly) or Parquet.
+    """Export every row of a table to CSV (UTF-8 with BOM; long ids stay text in Excel),
+    XLSX (text cells for ids, frozen header), JSON or Parquet.
 
-    Example: opsrca export --format csv --out events.csv --table events
+    Example: opsrca export --out events.xlsx --table events_classified
     """
     con = store.connect(db, read_only=True)
     try:
-        rows = export_table(con, table, out, fmt=fmt.value)
+        rows = export_table(con, table, out, fmt=fmt.value if fmt else None)
     finally:
         con.close()
     console.print(f"wrote {rows:,} rows of {table} to {out}", highlight=False)

@@ -22,7 +22,7 @@ import math
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -34,6 +34,8 @@ TEXT_MARK = "\u2060"
 #: past 15) or a leading zero (dropped).
 _NUMBER_LIKE = r"^(?:0\d+|\d{12,})$"
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 #: File extensions write_table understands.
 TABLE_SUFFIXES: tuple[str, ...] = (".csv", ".xlsx", ".json", ".parquet")
@@ -58,9 +60,10 @@ def clean_id(text: str) -> str:
     return value.removeprefix("'").strip(_INVISIBLE)
 
 
-def mark_number_like(frame: pl.DataFrame) -> pl.DataFrame:
+def mark_number_like(frame: Frame) -> Frame:
     """Text cells a spreadsheet would read as numbers get :data:`TEXT_MARK` appended."""
-    texts = [c for c, t in frame.schema.items() if t == pl.String]
+    names = frame.collect_schema() if isinstance(frame, pl.LazyFrame) else frame.schema
+    texts = [c for c, t in names.items() if t == pl.String]
     if not texts:
         return frame
     return frame.with_columns(
@@ -73,10 +76,11 @@ def mark_number_like(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def write_table(
-    frame: pl.DataFrame, path: Path | str, *, fmt: str | None = None, sheet: str = "data"
-) -> int:
+    frame: Frame, path: Path | str, *, fmt: str | None = None, sheet: str = "data"
+) -> int | None:
     """Write ``frame`` to ``path`` whole; the format follows the extension (``fmt`` when it has
-    none we know). Returns the number of rows written.
+    none we know). Returns the number of rows written (None for a LazyFrame sunk to CSV or
+    Parquet: it is streamed, never held whole).
 
     CSV: UTF-8 with BOM, number-like ids kept text. XLSX: text cells for every text column,
     a frozen bold header with a filter, column widths from the content, written row by row
@@ -92,6 +96,14 @@ def write_table(
     if target.exists() and target.is_dir():
         raise InputError(f"{str(target)!r} is a folder; give a file name")
     target.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(frame, pl.LazyFrame):
+        if kind == "csv":
+            mark_number_like(frame).sink_csv(target, include_bom=True)
+            return None
+        if kind == "parquet":
+            frame.sink_parquet(target)
+            return None
+        frame = frame.collect()
     if kind == "csv":
         mark_number_like(frame).write_csv(target, include_bom=True)
     elif kind == "xlsx":
