@@ -140,7 +140,7 @@ def check_filter(con: duckdb.DuckDBPyConnection, flt: ErrorFilter) -> None:
     if flt.platform:
         valid = sorted(
             {*PLATFORMS, *(r[0] for r in con.execute(
-                "SELECT DISTINCT lower(platform) FROM ev WHERE platform IS NOT NULL"
+                "SELECT DISTINCT lower(platform) FROM events WHERE platform IS NOT NULL"
             ).fetchall())}
         )
         bad = [p for p in flt.platform if p.lower() not in valid]

@@ -77,7 +77,7 @@ def known_shops(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         SELECT shop_id, platform, shop_name, {SHOP_LABEL_SQL} AS label FROM (
             SELECT shop_id, any_value(platform) AS platform,
                    arg_max(shop_name, occurred_at) FILTER (WHERE shop_name IS NOT NULL) AS shop_name
-            FROM ev WHERE shop_id IS NOT NULL GROUP BY shop_id
+            FROM events WHERE shop_id IS NOT NULL GROUP BY shop_id
         ) ORDER BY shop_id
         """,
     )
