@@ -248,3 +248,10 @@ def test_every_error_is_one_line(args: list[str]) -> None:
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), result.output
     assert "╭" not in result.output
+
+
+def test_query_table_never_breaks_an_id(db: Path) -> None:
+    sql = "SELECT event_id, shop_id, shop_name, message, payload FROM events ORDER BY event_id LIMIT 3"
+    result = run("query", sql, "--db", str(db))  # 80 columns, payloads crowd the table
+    assert result.exit_code == 0, result.output
+    assert _event_id(0) in result.stdout and KAWA in result.stdout

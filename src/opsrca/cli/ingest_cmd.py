@@ -7,6 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
+import polars as pl
 import typer
 from rich.markup import escape
 from rich.table import Table
@@ -151,7 +152,12 @@ def query(
         return
     table = Table(show_lines=False)
     for col in frame.columns:
-        table.add_column(col, overflow="fold")
+        # ids never break across lines: an id column is as wide as its longest value
+        is_id = col.endswith("_id") and frame.schema[col] == pl.String and frame.height > 0
+        widest = frame[col].str.len_chars().max() if is_id else None
+        table.add_column(
+            col, overflow="fold", min_width=min(int(widest or 0), 40) if is_id else None
+        )
     for row in frame.iter_rows():
         table.add_row(*("" if v is None else escape(str(v)) for v in row))
     console.print(table)
