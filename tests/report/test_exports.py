@@ -255,3 +255,18 @@ def test_query_table_never_breaks_an_id(db: Path) -> None:
     result = run("query", sql, "--db", str(db))  # 80 columns, payloads crowd the table
     assert result.exit_code == 0, result.output
     assert _event_id(0) in result.stdout and KAWA in result.stdout
+
+
+def test_read_command_without_a_model_still_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from opsrca.classify import engine
+    from opsrca.errors import ModelError
+
+    def no_model(*_a: object, **_k: object) -> None:
+        raise ModelError("no model at /nowhere")
+
+    monkeypatch.setattr(engine, "get_model", no_model)
+    db = _ingest(tmp_path)
+    result = run("errors", "--db", str(db), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)) == KAWA_ERRORS + LUNI_ERRORS
+    assert "were not classified (no model at /nowhere); run `opsrca classify`" in result.stderr

@@ -17,6 +17,7 @@ from rich.text import Text
 
 from opsrca import api
 from opsrca.cli._app import DEFAULT_DB_PATH, DbOption, app, console, err_console
+from opsrca.errors import OpsrcaError
 from opsrca.paths import DEFAULT_OUT
 from opsrca.report.analyze import analyze as run_analyze
 from opsrca.report.views import shop_label
@@ -63,7 +64,16 @@ def ensure_classified(db: Path) -> None:
     line (on stderr, so piped CSV/JSON stay clean)."""
     from opsrca.report.pending import classify_pending
 
-    done = classify_pending(db, progress=sys.stderr.isatty())
+    try:
+        done = classify_pending(db, progress=sys.stderr.isatty())
+    except OpsrcaError as exc:  # no model, database busy: show what there is, say what is missing
+        err_console.print(
+            f"[yellow]warning:[/] errors without a root cause were not classified ({escape(str(exc))}); "
+            "run `opsrca classify`",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return
     if done.events:
         err_console.print(
             f"[dim]classified {done.events:,} new failed event(s) first "
