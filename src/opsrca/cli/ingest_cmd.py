@@ -7,6 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
+import polars as pl
 import typer
 from rich.markup import escape
 from rich.table import Table
@@ -39,6 +40,8 @@ class ExportFormat(StrEnum):
     """File formats of ``export``."""
 
     csv = "csv"
+    xlsx = "xlsx"
+    json = "json"
     parquet = "parquet"
 
 
@@ -149,7 +152,12 @@ def query(
         return
     table = Table(show_lines=False)
     for col in frame.columns:
-        table.add_column(col, overflow="fold")
+        # ids never break across lines: an id column is as wide as its longest value
+        is_id = col.endswith("_id") and frame.schema[col] == pl.String and frame.height > 0
+        widest = frame[col].str.len_chars().max() if is_id else None
+        table.add_column(
+            col, overflow="fold", min_width=min(int(widest or 0), 40) if is_id else None
+        )
     for row in frame.iter_rows():
         table.add_row(*("" if v is None else escape(str(v)) for v in row))
     console.print(table)
@@ -164,18 +172,25 @@ def export(
     out: Annotated[Path, typer.Option("--out", help="File to write.", dir_okay=False)],
     db: DbOption = DEFAULT_DB_PATH,
     fmt: Annotated[
-        ExportFormat,
-        typer.Option("--format", help="csv (UTF-8 with BOM, opens in Excel) or parquet."),
-    ] = ExportFormat.csv,
-    table: Annotated[str, typer.Option("--table", help="Table to export.")] = "events",
+        ExportFormat | None,
+        typer.Option(
+            "--format",
+            help="csv (UTF-8 with BOM, ids kept as text), xlsx, json or parquet "
+            "(default: from the --out extension, else csv).",
+        ),
+    ] = None,
+    table: Annotated[
+        str, typer.Option("--table", help="Table or view to export, e.g. events_classified.")
+    ] = "events",
 ) -> None:
-    """Export a table to CSV (UTF-8 with BOM so Excel shows Chinese correctly) or Parquet.
+    """Export every row of a table to CSV (UTF-8 with BOM; long ids stay text in Excel),
+    XLSX (text cells for ids, frozen header), JSON or Parquet.
 
-    Example: opsrca export --format csv --out events.csv --table events
+    Example: opsrca export --out events.xlsx --table events_classified
     """
     con = store.connect(db, read_only=True)
     try:
-        rows = export_table(con, table, out, fmt=fmt.value)
+        rows = export_table(con, table, out, fmt=fmt.value if fmt else None)
     finally:
         con.close()
     console.print(f"wrote {rows:,} rows of {table} to {out}", highlight=False)

@@ -20,7 +20,9 @@ InFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=Tr
 OutOption = Annotated[
     Path | None,
     typer.Option(
-        "--output", "-o", help="Write findings here (CSV with BOM; .parquet by extension)."
+        "--output",
+        "-o",
+        help="Write findings here (CSV with BOM; .xlsx, .json or .parquet by extension).",
     ),
 ]
 DbOpt = Annotated[
@@ -32,11 +34,9 @@ DbOpt = Annotated[
 def _write(frame: pl.DataFrame, path: Path | None) -> None:
     if path is None:
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.lower() == ".parquet":
-        frame.write_parquet(path)
-    else:
-        frame.write_csv(path, include_bom=True)
+    from opsrca.report.tables import write_table  # the one writer of user-facing files
+
+    write_table(frame, path, fmt="csv")  # .xlsx/.json/.parquet by extension, else CSV
     console.print(f"wrote {frame.height} row(s) to {path}")
 
 
