@@ -3,6 +3,10 @@
 The ``opsrca.cli`` package is the only place that imports typer. Each command
 module registers its commands on ``app`` and calls one library function;
 ``main`` turns any ``OpsrcaError`` into a one-line message and exit code 2.
+
+Command modules import the library (polars, duckdb, scikit-learn, jieba, plotly) inside
+their functions, so ``opsrca --help`` and ``opsrca COMMAND --help`` start fast; a test
+checks that importing ``opsrca.cli`` loads none of them.
 """
 
 from __future__ import annotations
@@ -45,7 +49,32 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,  # logs carry tokens and keys
     add_completion=False,
     rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from opsrca import __version__
+
+        console.print(f"opsrca {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the version and exit.",
+            callback=_print_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """Offline root-cause analyzer for e-commerce integration errors (Qimen 奇门 WMS, TikTok
+    Shop, Ozon, Taobao). Run `opsrca analyze` to start."""
 
 DbOption = Annotated[
     Path,
