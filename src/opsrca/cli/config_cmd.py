@@ -48,13 +48,15 @@ def _show(db: Path) -> None:
     from opsrca.settings import load_settings
 
     settings = load_settings(db)
-    table = Table(title=f"settings of {db}", title_justify="left")
+    table = Table(
+        title=f"settings of {db} (file {settings.path})", title_justify="left", box=None
+    )
     table.add_column("key", no_wrap=True)
     table.add_column("value", overflow="fold")
     table.add_column("from", overflow="fold")
     table.add_column("meaning", overflow="fold")
     for key, value, source in settings.shown():
-        table.add_row(key, value, source, KEYS[key])
+        table.add_row(key, value, Path(source).name if source != "default" else source, KEYS[key])
     console.print(table)
 
 
