@@ -136,3 +136,15 @@ def test_train_then_plain_analyze_uses_the_new_model(
     code, out = _invoke("classify", "--model", paths.DEFAULT_MODEL_DIR)
     assert code == 0 and "with default@" in out
     assert settings.load_settings(tmp_path / "opsrca.duckdb").model_dir == folder
+
+
+def test_a_recorded_model_that_is_gone_says_how_to_recover(tmp_path: Path) -> None:
+    db = tmp_path / "opsrca.duckdb"
+    mine = shutil.copytree(paths.DEFAULT_MODEL_DIR, tmp_path / "models" / "mine")
+    settings.set_value(db, "model", str(mine))
+    shutil.rmtree(mine)
+    with pytest.raises(ConfigError, match=re.escape("is gone; train again, or go back")):
+        settings.resolve_model_dir(None, db)
+    code, out = _invoke("config", "unset", "model", "--db", db)
+    assert code == 0 and "model = " in out and "(default)" in out
+    assert settings.resolve_model_dir(None, db) == paths.DEFAULT_MODEL_DIR

@@ -94,7 +94,10 @@ def load_settings(db: Path | str = P.DEFAULT_DB) -> Settings:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"settings file {str(path)!r} is not valid TOML: {exc}") from exc
-    values = {key: _checked(key, value, base=path.parent, where=path) for key, value in raw.items()}
+    values = {
+        key: _checked(key, value, base=path.parent, where=path, strict=False)
+        for key, value in raw.items()
+    }
     return Settings(path=path, stored=frozenset(values), **values)
 
 
@@ -128,7 +131,14 @@ def resolve_model_dir(model_dir: Path | str | None, db: Path | str | None) -> Pa
         return Path(model_dir)
     if db is None:
         return P.DEFAULT_MODEL_DIR
-    return load_settings(db).model_dir
+    settings = load_settings(db)
+    if settings.model is not None and not (settings.model / "manifest.json").is_file():
+        raise ConfigError(
+            f"{str(settings.path)!r}: the database's model {str(settings.model)!r} is gone; "
+            f"train again, or go back to the bundled model with `opsrca config unset model "
+            f"--db {db}`"
+        )
+    return settings.model_dir
 
 
 def db_file(con: duckdb.DuckDBPyConnection) -> Path | None:
@@ -160,8 +170,12 @@ def _check_key(key: str, *, where: Path | None) -> None:
         raise ConfigError(f"{place}unknown setting {key!r}; settings are: {', '.join(KEYS)}")
 
 
-def _checked(key: str, value: Any, *, base: Path, where: Path | None) -> Any:
-    """``value`` of ``key`` validated and converted (paths made absolute against ``base``)."""
+def _checked(key: str, value: Any, *, base: Path, where: Path | None, strict: bool = True) -> Any:
+    """``value`` of ``key`` validated and converted (paths made absolute against ``base``).
+
+    ``strict`` also checks that a model folder holds a model (when it is set; a recorded
+    model that is gone later is reported when it is used, so `config unset` still works).
+    """
     _check_key(key, where=where)
     place = f"{str(where)!r}: " if where is not None else ""
     if not isinstance(value, str) or not value.strip():
@@ -186,8 +200,8 @@ def _checked(key: str, value: Any, *, base: Path, where: Path | None) -> Any:
         if path.exists() and not path.is_dir():
             raise ConfigError(f"{place}out must be a folder; {str(path)!r} is a file")
         return path
-    # key == "model": a folder holding a model (its manifest checked as loading would)
-    if not (path / "manifest.json").is_file():
+    # key == "model": a folder holding a model
+    if strict and not (path / "manifest.json").is_file():
         raise ConfigError(
             f"{place}model: no model at {str(path)!r} (no manifest.json); "
             "train one with `opsrca train LABELED.csv`"
