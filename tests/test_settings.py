@@ -135,6 +135,7 @@ def test_train_then_plain_analyze_uses_the_new_model(
     # a flag still wins for one run, without changing the database's model
     code, out = _invoke("classify", "--model", paths.DEFAULT_MODEL_DIR)
     assert code == 0 and "with default@" in out
+    assert "--model is for this run; the next plain run uses the database's model" in out
     assert settings.load_settings(tmp_path / "opsrca.duckdb").model_dir == folder
 
 

@@ -87,3 +87,15 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     """Print a one-line error on stderr and return the Exit to raise."""
     err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code=code)
+
+
+def model_hint(model: Path, db: Path) -> None:
+    """Say that ``--model`` is for this run only when it is not the database's model."""
+    from opsrca.settings import load_settings
+
+    if model.resolve() != load_settings(db).model_dir.resolve():
+        console.print(
+            f"[dim]--model is for this run; the next plain run uses the database's model "
+            f"again (keep this one with: opsrca config set model {model} --db {db})[/]",
+            highlight=False,
+        )

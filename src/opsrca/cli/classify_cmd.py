@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from opsrca.cli._app import DEFAULT_DB_PATH, DbOption, app, console
+from opsrca.cli._app import DEFAULT_DB_PATH, DbOption, app, console, model_hint
 
 if TYPE_CHECKING:  # the classifier (polars, scikit-learn, jieba) loads when a command runs
     import polars as pl
@@ -276,6 +276,8 @@ def classify(
             f"({run.templates_added:,} new) with {run.model_version}; stored in {db} "
             "(tables templates, views classifications and events_classified)"
         )
+        if model is not None:
+            model_hint(model, db)
     _print_counts(counts, lang.value)
     console.print(
         f"{int(counts['events'].sum()) if counts.height else 0} events classified; {where}"

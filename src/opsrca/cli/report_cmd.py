@@ -13,7 +13,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from opsrca.cli._app import DEFAULT_DB_PATH, DbOption, app, console
+from opsrca.cli._app import DEFAULT_DB_PATH, DbOption, app, console, model_hint
 from opsrca.settings import load_settings
 
 if TYPE_CHECKING:  # polars, duckdb and the library load when a command runs, not for --help
@@ -148,6 +148,8 @@ def analyze(
         console=console,
         redecide_all=redecide_all,
     )
+    if model is not None:
+        model_hint(model, db)
 
 
 @app.command()
