@@ -149,3 +149,24 @@ def test_a_recorded_model_that_is_gone_says_how_to_recover(tmp_path: Path) -> No
     code, out = _invoke("config", "unset", "model", "--db", db)
     assert code == 0 and "model = " in out and "(default)" in out
     assert settings.resolve_model_dir(None, db) == paths.DEFAULT_MODEL_DIR
+
+
+def test_the_time_zone_setting_reads_zoneless_times(tmp_path: Path) -> None:
+    """Qimen logs carry no zone: with `tz = UTC` 10:13:05 stays 10:13:05 UTC (not 02:13:05)."""
+    qimen = Path(__file__).resolve().parent / "data" / "ingest" / "qimen_sync_log_bom.csv"
+    first: dict[str, str] = {}
+    for tz in ("default", "UTC"):
+        db = tmp_path / f"{tz}.duckdb"
+        if tz != "default":
+            assert _invoke("config", "set", "tz", tz, "--db", db)[0] == 0
+        code, out = _invoke("ingest", qimen, "--db", db, "--quiet")
+        assert code == 1 and "rows in" in out, out  # the fixture has one bad row on purpose
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            ((at,),) = con.execute(
+                "SELECT strftime(min(occurred_at), '%H:%M:%S') FROM events"
+            ).fetchall()
+        finally:
+            con.close()
+        first[tz] = at
+    assert first == {"default": "02:13:05", "UTC": "10:13:05"}
