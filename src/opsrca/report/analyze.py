@@ -118,7 +118,7 @@ def analyze(
             from opsrca.ingest.summary import summary_table
 
             console.print(summary_table(report))
-        with steps.step("classify", "classify templates / 按模板分类", spin=False):
+        with steps.step("classify", "classify templates / 按模板分类"):
             run = decide_templates(
                 con, model_dir=model_dir, redecide_all=redecide_all, progress=show
             )
