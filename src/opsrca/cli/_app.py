@@ -73,8 +73,9 @@ def _root(
         ),
     ] = False,
 ) -> None:
-    """Offline root-cause analyzer for e-commerce integration errors (Qimen 奇门 WMS, TikTok
-    Shop, Ozon, Taobao). Run `opsrca analyze` to start."""
+    # no docstring: the app's help above is the top-level help text
+    pass
+
 
 DbOption = Annotated[
     Path,
