@@ -160,27 +160,43 @@ def train(
     *,
     model_dir: Path | str | None = None,
     configs: Sequence[dict[str, Any]] | None = None,
+    db: DbPath = P.DEFAULT_DB,
+    progress: bool = False,
 ) -> dict[str, Any]:
     """Train on a labeled CSV (message, label, optional platform, http_status, error_code,
-    source), cross-validate, and write the model folder (default ``models/default``).
+    source), cross-validate, and write the model folder.
+
+    Without ``model_dir`` the model goes to a new versioned folder beside ``db``
+    (``models/<YYYYmmdd-HHMMSS>-<hash>/``) and becomes the database's model: the next
+    ``analyze`` / ``classify`` of ``db`` use it. With ``model_dir`` nothing else changes
+    (``opsrca config set model DIR`` adopts it). The bundled model is never written.
 
     ``configs``: the feature configs to compare (default: all the classifier knows); pass
     ``[model_manifest()["feature_config"]]`` to retrain with the bundled model's settings
-    only, which is several times faster. Returns the new manifest (metrics included).
-    ``train`` may change a model folder; ``classify_frame`` never does.
+    only, which is several times faster. Returns the new manifest (metrics included) with
+    ``model_dir``, the folder written. ``train`` may change a model folder;
+    ``classify_frame`` never does.
     """
+    from opsrca import settings
     from opsrca.classify import train as _train
 
-    if configs is None:
-        return _train(labeled, model_dir=model_dir)
-    return _train(labeled, model_dir=model_dir, configs=tuple(configs))
+    folder = Path(model_dir) if model_dir is not None else settings.new_model_dir(db, labeled)
+    extra: dict[str, Any] = {} if configs is None else {"configs": tuple(configs)}
+    manifest = _train(labeled, model_dir=folder, progress=progress, **extra)
+    if model_dir is None:
+        settings.set_value(db, "model", str(folder.resolve()))
+    return {**manifest, "model_dir": str(folder)}
 
 
-def model_manifest(model_dir: Path | str | None = None) -> dict[str, Any]:
-    """The manifest of a model folder (labels, threshold, feature config, metrics, hashes)."""
+def model_manifest(
+    model_dir: Path | str | None = None, *, db: DbPath | None = None
+) -> dict[str, Any]:
+    """The manifest of a model folder (labels, threshold, feature config, metrics, hashes):
+    ``model_dir``, else the model of ``db``, else the bundled model."""
     from opsrca.classify.persist import read_manifest
+    from opsrca.settings import resolve_model_dir
 
-    return read_manifest(model_dir if model_dir is not None else P.DEFAULT_MODEL_DIR)
+    return read_manifest(resolve_model_dir(model_dir, db))
 
 
 def evaluate(labeled: Path | str, *, model_dir: Path | str | None = None) -> dict[str, Any]:

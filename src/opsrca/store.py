@@ -41,6 +41,18 @@ def connect(
     return con
 
 
+def quiet_progress(con: duckdb.DuckDBPyConnection) -> None:
+    """Turn DuckDB's own progress bar off (it would print over rich's bars), only when on.
+
+    In a Jupyter kernel DuckDB starts with the bar already off and refuses *any* change of
+    the setting, even to off, unless ipywidgets is installed ("required package
+    'ipywidgets' is missing"): so the setting is read first and changed only when needed.
+    """
+    ((on,),) = con.execute("SELECT current_setting('enable_progress_bar')").fetchall()
+    if on:
+        con.execute("SET enable_progress_bar = false")
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create what is missing: tables, columns added since a database was made (new columns
     are appended, nothing is dropped), the views, and the taxonomy copied from the data file.

@@ -18,8 +18,8 @@ from opsrca import store
 from opsrca.classify.hybrid import OUTPUT_COLUMNS, decide
 from opsrca.classify.persist import LoadedModel, load_model
 from opsrca.errors import InputError
-from opsrca.paths import DEFAULT_MODEL_DIR
 from opsrca.progress import progress_bar
+from opsrca.settings import db_file, resolve_model_dir
 from opsrca.templates import DECISION_KEYS, RAW_COLUMNS, add_keys, template_keys
 
 __all__ = [
@@ -37,8 +37,9 @@ _cache: dict[tuple[str, int], LoadedModel] = {}
 
 
 def get_model(model_dir: Path | str | None = None) -> LoadedModel:
-    """Load a model folder once per process (reloaded when its manifest changes)."""
-    folder = Path(model_dir) if model_dir else DEFAULT_MODEL_DIR
+    """Load a model folder once per process (reloaded when its manifest changes); no folder:
+    the bundled model."""
+    folder = resolve_model_dir(model_dir, None)
     manifest = folder / "manifest.json"
     stamp = manifest.stat().st_mtime_ns if manifest.exists() else -1
     key = (str(folder.resolve()), stamp)
@@ -68,10 +69,18 @@ def classify_frame(
 
 
 def _model_and_threshold(
-    model_dir: Path | str | None, threshold: float | None, model: LoadedModel | None = None
+    model_dir: Path | str | None,
+    threshold: float | None,
+    model: LoadedModel | None = None,
+    *,
+    db: Path | str | None = None,
 ) -> tuple[LoadedModel, float]:
-    """The model to use and its abstain threshold (``threshold`` overrides the model's)."""
-    loaded = model or get_model(model_dir)
+    """The model to use and its abstain threshold (``threshold`` overrides the model's).
+
+    The model is ``model``, else the ``model_dir`` folder, else the model recorded in the
+    settings of ``db`` (what the last ``opsrca train`` made), else the bundled one.
+    """
+    loaded = model or get_model(resolve_model_dir(model_dir, db))
     thr = loaded.threshold if threshold is None else float(threshold)
     if not 0.0 <= thr <= 1.0:
         raise InputError(f"threshold must be within [0, 1], got {thr!r}")
@@ -145,8 +154,11 @@ def classify_file(
     model_dir: Path | str | None = None,
     threshold: float | None = None,
     lang: str = "zh",
+    db: Path | str | None = None,
 ) -> pl.DataFrame:
     """Classify a file and write OUT (CSV with UTF-8 BOM, or Parquet by extension).
+
+    Without ``model_dir`` the model is the one recorded for ``db`` (else the bundled one).
 
     Output = every input column + template, root_cause, confidence, method, rule_id, evidence,
     retryable, ``fix`` (in ``lang``) and the fix in the other language (``fix_en`` or ``fix_zh``).
@@ -159,7 +171,7 @@ def classify_file(
     if suffix not in (".csv", ".parquet", ".xlsx", ".json"):
         raise InputError(f"output {str(out_path)!r} must end in .csv, .xlsx, .json or .parquet")
     frame = read_input(input_path)
-    loaded, thr = _model_and_threshold(model_dir, threshold)
+    loaded, thr = _model_and_threshold(model_dir, threshold, db=db)
     rows, decided = _decided(frame, loaded, thr)
     del frame
     counts = (
@@ -214,9 +226,10 @@ def decide_templates(
     are decided (``redecide_all`` forces every one). A rerun with nothing new decides
     nothing; after a retrain the cost is the number of templates, not of events.
     ``only_new`` decides only templates no model has decided yet (what a read command does
-    on its own: it never re-decides what someone classified with another model).
+    on its own: it never re-decides what someone classified with another model). Without
+    ``model_dir`` the model is the database's (see ``opsrca.settings``).
     """
-    loaded, thr = _model_and_threshold(model_dir, threshold)
+    loaded, thr = _model_and_threshold(model_dir, threshold, db=db_file(con))
     with store.transaction(con):
         templated = _backfill_template_ids(con)
         added = _add_new_templates(con)

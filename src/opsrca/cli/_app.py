@@ -3,6 +3,10 @@
 The ``opsrca.cli`` package is the only place that imports typer. Each command
 module registers its commands on ``app`` and calls one library function;
 ``main`` turns any ``OpsrcaError`` into a one-line message and exit code 2.
+
+Command modules import the library (polars, duckdb, scikit-learn, jieba, plotly) inside
+their functions, so ``opsrca --help`` and ``opsrca COMMAND --help`` start fast; a test
+checks that importing ``opsrca.cli`` loads none of them.
 """
 
 from __future__ import annotations
@@ -72,6 +76,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,  # logs carry tokens and keys
     add_completion=False,
     rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 def _one_line(exc: Any) -> str:
@@ -81,6 +86,30 @@ def _one_line(exc: Any) -> str:
     if isinstance(exc, _click.exceptions.UsageError) and ctx is not None:
         text += f"; see `{ctx.command_path} --help`"
     return text
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from opsrca import __version__
+
+        console.print(f"opsrca {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the version and exit.",
+            callback=_print_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    # no docstring: the app's help above is the top-level help text
+    pass
 
 
 DbOption = Annotated[
@@ -94,3 +123,15 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     """Print a one-line error on stderr and return the Exit to raise."""
     err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code=code)
+
+
+def model_hint(model: Path, db: Path) -> None:
+    """Say that ``--model`` is for this run only when it is not the database's model."""
+    from opsrca.settings import load_settings
+
+    if model.resolve() != load_settings(db).model_dir.resolve():
+        console.print(
+            f"[dim]--model is for this run; the next plain run uses the database's model "
+            f"again (keep this one with: opsrca config set model {model} --db {db})[/]",
+            highlight=False,
+        )

@@ -7,15 +7,13 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-import polars as pl
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from opsrca import store
 from opsrca.cli._app import DEFAULT_DB_PATH, DbOption, app, console, err_console, fail
-from opsrca.ingest import ingest_paths, parse_mappings, summary_table
-from opsrca.ingest.export import export_table, run_query
+
+# The library (polars, duckdb) is imported inside each command: `--help` stays fast.
 
 
 class SourceFormat(StrEnum):
@@ -58,8 +56,13 @@ def ingest(
         ),
     ] = None,
     tz: Annotated[
-        str, typer.Option("--tz", help="Time zone of timestamps without one.")
-    ] = "Asia/Shanghai",
+        str | None,
+        typer.Option(
+            "--tz",
+            help="Time zone of timestamps without one (default: the database's `tz` "
+            "setting, else Asia/Shanghai).",
+        ),
+    ] = None,
     maps: Annotated[
         list[str] | None,
         typer.Option(
@@ -85,6 +88,11 @@ def ingest(
 
     Example: opsrca ingest data/samples/dump --db opsrca.duckdb --map 错误详情=message
     """
+    from opsrca import store
+    from opsrca.ingest import ingest_paths, parse_mappings, summary_table
+    from opsrca.settings import load_settings
+
+    tz = tz or load_settings(db).tz
     mappings = parse_mappings(maps)
     con = store.connect(db)
     try:
@@ -139,6 +147,11 @@ def query(
 
     Example: opsrca query "SELECT platform, count(*) AS n FROM events GROUP BY 1 ORDER BY n DESC"
     """
+    import polars as pl
+
+    from opsrca import store
+    from opsrca.ingest.export import run_query
+
     con = store.connect(db, read_only=True)
     try:
         frame, total = run_query(con, sql, limit=limit)
@@ -188,6 +201,9 @@ def export(
 
     Example: opsrca export --out events.xlsx --table events_classified
     """
+    from opsrca import store
+    from opsrca.ingest.export import export_table
+
     con = store.connect(db, read_only=True)
     try:
         rows = export_table(con, table, out, fmt=fmt.value if fmt else None)

@@ -5,22 +5,20 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
 from rich.markup import escape
 from rich.panel import Panel
-from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from opsrca import api
-from opsrca.cli._app import DEFAULT_DB_PATH, DbOption, app, console, err_console
+from opsrca.cli._app import DEFAULT_DB_PATH, DbOption, app, console, err_console, model_hint
 from opsrca.errors import OpsrcaError
-from opsrca.paths import DEFAULT_OUT
-from opsrca.report.analyze import analyze as run_analyze
-from opsrca.report.views import shop_label
+from opsrca.settings import load_settings
+
+if TYPE_CHECKING:  # polars, duckdb and the library load when a command runs, not for --help
+    import polars as pl
 
 
 class Lang(StrEnum):
@@ -39,7 +37,13 @@ class Format(StrEnum):
 
 
 OutOption = Annotated[
-    Path, typer.Option("--out", help="Output folder (created when missing).", file_okay=False)
+    Path | None,
+    typer.Option(
+        "--out",
+        help="Output folder (created when missing; default: the database's `out` setting, "
+        "else opsrca-out).",
+        file_okay=False,
+    ),
 ]
 FormatOption = Annotated[Format, typer.Option("--format", help="table (terminal), csv or json.")]
 OutputOption = Annotated[
@@ -156,11 +160,21 @@ def analyze(
         list[Path] | None,
         typer.Argument(help="Dump files or folders (default: the bundled sample dump)."),
     ] = None,
-    out: OutOption = DEFAULT_OUT,
+    out: OutOption = None,
     db: DbOption = DEFAULT_DB_PATH,
-    lang: Annotated[Lang, typer.Option("--lang", help="Language of names and fixes.")] = Lang.zh,
+    lang: Annotated[
+        Lang | None,
+        typer.Option(
+            "--lang", help="Language of names and fixes (default: the `lang` setting, else zh)."
+        ),
+    ] = None,
     model: Annotated[
-        Path | None, typer.Option("--model", help="Model folder (default: models/default).")
+        Path | None,
+        typer.Option(
+            "--model",
+            help="Model folder (default: the database's model, see `opsrca config`, "
+            "else the bundled one).",
+        ),
     ] = None,
     redecide_all: Annotated[
         bool,
@@ -177,15 +191,21 @@ def analyze(
 
     Example: opsrca analyze data/samples/dump --out opsrca-out --lang en
     """
+    from opsrca.report.analyze import analyze as run_analyze
+
+    settings = load_settings(db)
     run_analyze(
         paths or None,
         db=db,
-        out=out,
-        lang=lang.value,
+        out=out or settings.out,
+        lang=lang.value if lang else settings.lang,
+        tz=settings.tz,
         model_dir=model,
         console=console,
         redecide_all=redecide_all,
     )
+    if model is not None:
+        model_hint(model, db)
 
 
 @app.command()
@@ -236,6 +256,11 @@ def errors(
 
     Example: opsrca errors --platform ozon --category auth --min-retries 3 -o auth.xlsx
     """
+    import polars as pl
+
+    from opsrca import api
+    from opsrca.report.views import shop_label
+
     ensure_classified(db)
     if limit is None:
         limit = TERMINAL_ROWS if fmt is Format.table and output is None else 0
@@ -283,6 +308,10 @@ def show(
 
     Example: opsrca show 7f3a9c2e41d0b5aa
     """
+    from rich.syntax import Syntax
+
+    from opsrca import api
+
     ensure_classified(db)
     detail = api.show(event_id, db=db)
     fields = Table(show_header=False, box=None)
@@ -347,6 +376,10 @@ def health(
 
     Example: opsrca health --format csv -o health.csv
     """
+    import polars as pl
+
+    from opsrca import api
+
     ensure_classified(db)
     frame = api.health(db)
     emit(
@@ -393,6 +426,8 @@ def incidents(
 
     Example: opsrca incidents --bucket-minutes 10 --factor 3
     """
+    from opsrca import api
+
     ensure_classified(db)
     frame = api.incidents(db, bucket_minutes=bucket_minutes, factor=factor, min_count=min_count)
     if fmt is Format.table and output is None:
@@ -405,12 +440,16 @@ def incidents(
 
 
 @app.command()
-def report(db: DbOption = DEFAULT_DB_PATH, out: OutOption = DEFAULT_OUT) -> None:
+def report(db: DbOption = DEFAULT_DB_PATH, out: OutOption = None) -> None:
     """Write report.html, summary.csv and events.parquet for what the database holds.
 
     Example: opsrca report --db opsrca.duckdb --out opsrca-out
     """
+    from opsrca import api
+    from opsrca.progress import spinner
+
     ensure_classified(db)
-    files = api.report(db, out)
+    with spinner(console.is_terminal, "summarize and write the report", console=console):
+        files = api.report(db, out or load_settings(db).out)
     for path in (files.report_html, files.summary_csv, files.events_parquet):
         console.print(f"wrote {escape(str(path))}")

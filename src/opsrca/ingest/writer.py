@@ -84,7 +84,7 @@ class DuckDBWriter:
         self._sources: set[str] = set()  # source_file values of the open file (its sheets)
 
     def __enter__(self) -> DuckDBWriter:
-        self.con.execute("SET enable_progress_bar = false")  # our own bar (or none) instead
+        store.quiet_progress(self.con)  # our own bar (or none) instead
         self._threads = int(self.con.execute("SELECT current_setting('threads')").fetchall()[0][0])
         self.con.execute("SET threads = 1")
         return self

@@ -24,7 +24,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +34,7 @@ from scipy.sparse.csgraph import connected_components
 
 from opsrca.errors import InputError
 from opsrca.listings import advice, blocking
+from opsrca.listings.choices import Scope
 from opsrca.listings.io import LINE, read_table, require
 from opsrca.listings.textnorm import compact_expr, load_word_list, normalize_expr, tokenize_series
 from opsrca.progress import Advance, progress_bar, quiet
@@ -43,14 +43,6 @@ TITLE_WEIGHT = 0.6
 POINTS_WEIGHT = 0.4
 EXHAUSTIVE_LIMIT = 5_000  # measured: above it MinHash-LSH is ~3x faster at recall >= 0.99
 _CELLS_PER_CHUNK = 25_000_000  # float32 cells of one cdist chunk (~100 MB)
-
-
-class Scope(StrEnum):
-    """Which listings are compared with each other."""
-
-    account = "account"
-    shop = "shop"
-    all = "all"
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from opsrca import paths as P
 from opsrca import store
 from opsrca.errors import InputError
 from opsrca.ingest.route import RoutedFile, by_kind, route
+from opsrca.progress import spinner
 from opsrca.report import terminal, views
 from opsrca.report.outputs import OutputFiles, write_outputs
 from opsrca.report.summary import Summary, build_summary
@@ -72,11 +73,13 @@ class _Steps:
         self.timings: dict[str, float] = {}
 
     @contextmanager
-    def step(self, name: str, text: str) -> Iterator[None]:
+    def step(self, name: str, text: str, *, spin: bool = True) -> Iterator[None]:
+        """One step; ``spin`` shows a spinner while it runs (off for steps with their own bar)."""
         if self.console is not None:
             self.console.print(f"[bold blue]▶[/] {text} …")
         t0 = time.perf_counter()
-        yield
+        with spinner(spin and self.console is not None, text, console=self.console):
+            yield
         self.timings[name] = time.perf_counter() - t0
         if self.console is not None:
             self.console.print(f"  [green]✓[/] {text} ({self.timings[name]:.2f} s)")
@@ -109,7 +112,7 @@ def analyze(
     try:
         with steps.step("route", "route files / 识别文件类型"):
             routed = route(sources)
-        with steps.step("ingest", "ingest / 导入"):
+        with steps.step("ingest", "ingest / 导入", spin=False):
             report = ingest_paths(routed, con, tz=tz, progress=show)
         if console is not None:
             from opsrca.ingest.summary import summary_table

@@ -7,11 +7,10 @@ so the join rule lives in one place.
 
 from __future__ import annotations
 
-from contextlib import suppress
-
 import duckdb
 import polars as pl
 
+from opsrca import store
 from opsrca.errors import DatabaseError
 
 # Every report reads ``ev``: the database's ``events_classified`` view (events joined with
@@ -21,10 +20,7 @@ EV_SQL = "CREATE OR REPLACE TEMP VIEW ev AS SELECT * FROM events_classified"
 
 def prepare(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """Register the ``ev`` view on a connection (read-only connections too)."""
-    # DuckDB's own progress bar would print over rich's output; in Jupyter without
-    # ipywidgets DuckDB refuses the setting (and shows no bar anyway)
-    with suppress(duckdb.Error):
-        con.execute("SET enable_progress_bar = false")
+    store.quiet_progress(con)  # DuckDB's own bar would print over rich's output
     try:
         con.execute(EV_SQL)
     except duckdb.CatalogException as exc:
