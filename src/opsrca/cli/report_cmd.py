@@ -249,6 +249,8 @@ def show(
         "method",
         "rule_id",
         "evidence",
+        "root_cause_2",
+        "confidence_2",
         "template",
         "retryable",
         "owner",
