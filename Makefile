@@ -26,7 +26,10 @@ lint: $(STAMP)
 # The bundled model from the shipped labeled data + every knowledge-base file
 # (src/opsrca/data/kb/*.csv); features and threshold chosen on the real-world set.
 model: $(STAMP)
-	$(VENV)/bin/opsrca train data/samples/labeled_errors.csv --realworld data/realworld/realworld.csv --model models/default --note "make model"
+	$(VENV)/bin/opsrca train data/samples/labeled_errors.csv --model models/default --note "make model" \
+	  $(if $(wildcard data/realworld/realworld.csv),--realworld data/realworld/realworld.csv)
+	$(VENV)/bin/opsrca evaluate data/samples/labeled_errors.csv --model models/default \
+	  $(if $(wildcard data/realworld/realworld.csv),--realworld data/realworld/realworld.csv)
 
 samples: $(STAMP)
 	$(VENV)/bin/opsrca generate --out data/samples --seed 7
