@@ -69,6 +69,19 @@ def test_label_exports_largest_unknowns_first(db: Path) -> None:
     assert rows["root_cause_2"].is_not_null().any()
 
 
+@pytest.mark.parametrize("view", ["events_classified", "classifications"])
+def test_views_carry_the_runner_up(db: Path, view: str) -> None:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        (n,) = con.execute(
+            f"SELECT count(*) FROM {view} WHERE root_cause_2 IS NOT NULL "
+            "AND root_cause_2 <> root_cause AND confidence_2 BETWEEN 0 AND 1"
+        ).fetchall()[0]
+    finally:
+        con.close()
+    assert n > 0
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_label_then_train_add_redecides_the_relabeled_template(
     db: Path, tmp_path: Path, small_labeled: Path, small_model_dir: Path, suffix: str
@@ -142,3 +155,17 @@ def test_label_refuses_other_formats(db: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["label", str(tmp_path / "x.json"), "--db", str(db)])
     assert result.exit_code != 0
     assert ".csv or .xlsx" in result.output
+
+
+def test_show_prints_the_runner_up(db: Path) -> None:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        event_id, second = con.execute(
+            "SELECT event_id, root_cause_2 FROM events_classified "
+            "WHERE root_cause_2 IS NOT NULL ORDER BY event_id LIMIT 1"
+        ).fetchall()[0]
+    finally:
+        con.close()
+    result = runner.invoke(app, ["show", event_id, "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "root_cause_2" in result.output and second in result.output

@@ -31,9 +31,13 @@ def model_card(manifest: dict[str, Any]) -> str:
         f"{' + char_wb 2-4 grams' if cfg['char_ngrams'] else ''}), "
         f"LogisticRegression C={cfg['C']}, class_weight=balanced",
         f"- abstain threshold: {manifest['threshold']} ({manifest.get('threshold_rule', '')})",
-        f"- real-world set: `{manifest.get('realworld_file')}` ({manifest.get('realworld_rows', 0)} rows; "
-        "never trained on; it chose the features and the threshold, so its score carries that "
-        "much selection)",
+        (
+            f"- real-world set: `{manifest['realworld_file']}` ({manifest.get('realworld_rows', 0)} "
+            "rows; never trained on; it chose the features and the threshold, so its score "
+            "carries that much selection)"
+            if manifest.get("realworld_file")
+            else "- real-world set: none given (features and threshold chosen on grouped CV)"
+        ),
         "- rebuild: `make model`",
         "",
         "| split | rules + documented codes | model only | hybrid | hybrid accuracy |",

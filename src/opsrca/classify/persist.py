@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from opsrca.classify.model import RootCauseModel
+from opsrca.classify.taxonomy import UNKNOWN
 from opsrca.errors import ModelError
 
 __all__ = [
@@ -251,9 +252,16 @@ def load_model(model_dir: Path | str) -> LoadedModel:
         raise ModelError(
             f"model {str(folder)!r}: manifest labels differ from the model's; {REBUILD}"
         )
+    analyst = dict(state.get("analyst_labels", {}))
+    strangers = sorted(set(analyst.values()) - set(map(str, model.classes_)) - {UNKNOWN})
+    if strangers:
+        raise ModelError(
+            f"model {str(folder)!r}: analyst labels {strangers} are not categories of the model; "
+            f"{REBUILD}"
+        )
     return LoadedModel(
         model=model,
         manifest=manifest,
         path=folder,
-        analyst_labels=dict(state.get("analyst_labels", {})),
+        analyst_labels=analyst,
     )
