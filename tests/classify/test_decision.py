@@ -135,3 +135,19 @@ def test_runner_up_is_the_best_other_category() -> None:
     assert agreed.select("root_cause", "root_cause_2", "confidence_2").row(0) == ("b", "c", 0.3)
     ruled = combine(_row(rule_label="a", **model), threshold=0.3)
     assert ruled.select("root_cause", "root_cause_2").row(0) == ("a", "b")
+
+
+def test_the_models_own_unknown_needs_its_threshold() -> None:
+    """A model that says ``unknown`` below the unknown threshold answers its runner-up
+    category instead (the tuned real-world abstention); ``unknown`` stays the runner-up."""
+    row = _row(
+        model_label="unknown", model_confidence=0.5, model_label_2="b", model_confidence_2=0.3
+    )
+    plain = combine(row, threshold=0.2)
+    assert plain.select("root_cause", "root_cause_2").row(0) == ("unknown", "b")
+    tuned = combine(row, threshold=0.2, unknown_threshold=0.6)
+    assert tuned.select("root_cause", "method", "root_cause_2").row(0) == ("b", "model", "unknown")
+    sure = combine(row, threshold=0.2, unknown_threshold=0.5)
+    assert sure["root_cause"].item() == "unknown"
+    shy = combine(row, threshold=0.35, unknown_threshold=0.6)  # runner-up below the threshold
+    assert shy["root_cause"].item() == "unknown"

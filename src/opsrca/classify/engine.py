@@ -86,9 +86,13 @@ def _decided(
         raise InputError(f"input has no 'message' column; columns present: {frame.columns}")
     base = frame.drop([c for c in (*OUTPUT_COLUMNS, "template_id") if c in frame.columns])
     rows, keys = template_keys(base)
-    decided = decide(keys, loaded.model, threshold=threshold, labels=loaded.analyst_labels).select(
-        "template_id", *OUTPUT_COLUMNS
-    )
+    decided = decide(
+        keys,
+        loaded.model,
+        threshold=threshold,
+        unknown_threshold=loaded.unknown_threshold,
+        labels=loaded.analyst_labels,
+    ).select("template_id", *OUTPUT_COLUMNS)
     return rows, decided
 
 
@@ -342,7 +346,13 @@ def _decide_stale(
     stamp = datetime.now(UTC).replace(tzinfo=None)
     with progress_bar(progress, keys.height, "decide templates") as advance:
         for part in keys.iter_slices(_DECIDE_CHUNK):
-            result = decide(part, loaded.model, threshold=threshold, labels=loaded.analyst_labels)
+            result = decide(
+                part,
+                loaded.model,
+                threshold=threshold,
+                unknown_threshold=loaded.unknown_threshold,
+                labels=loaded.analyst_labels,
+            )
             decided = result.select(  # noqa: F841
                 "template_id",
                 "root_cause",

@@ -120,10 +120,39 @@ def model_columns(
     return out
 
 
-def combine(frame: pl.DataFrame, *, threshold: float) -> pl.DataFrame:
+def _model_answer(frame: pl.DataFrame, unknown_threshold: float | None) -> pl.DataFrame:
+    """The model's answer: its best category, except that its own ``unknown`` class must
+    reach ``unknown_threshold`` to be answered; below it the runner-up category stands in
+    (the two swap places, so the runner-up stays the best other category)."""
+    if unknown_threshold is None:
+        return frame
+    swap = (
+        (pl.col("model_label") == UNKNOWN)
+        & (pl.col("model_confidence") < unknown_threshold)
+        & pl.col("model_label_2").is_not_null()
+    ).fill_null(False)
+    pairs = (
+        ("model_label", "model_label_2"),
+        ("model_confidence", "model_confidence_2"),
+    )
+    return frame.with_columns(
+        *(pl.when(swap).then(pl.col(b)).otherwise(pl.col(a)).alias(a) for a, b in pairs),
+        *(pl.when(swap).then(pl.col(a)).otherwise(pl.col(b)).alias(b) for a, b in pairs),
+        pl.when(swap).then(None).otherwise(pl.col("model_terms")).alias("model_terms"),
+    )
+
+
+def combine(
+    frame: pl.DataFrame, *, threshold: float, unknown_threshold: float | None = None
+) -> pl.DataFrame:
     """The decision over a frame of verdicts (``verdicts``) and model columns
     (``MODEL_COLUMNS``): adds ``root_cause, confidence, method, rule_id, evidence,
-    root_cause_2, confidence_2``. Nulling one side's columns scores the other side alone."""
+    root_cause_2, confidence_2``. Nulling one side's columns scores the other side alone.
+
+    ``threshold``: the model answers when its probability reaches it, else ``unknown``;
+    ``unknown_threshold``: the probability the model's own ``unknown`` class needs (None:
+    ``threshold``), see ``_model_answer``."""
+    frame = _model_answer(frame, unknown_threshold)
     garbage = pl.col("garbage").fill_null(False)
     has_label = pl.col("label_label").is_not_null()
     has_rule = pl.col("rule_label").is_not_null()
@@ -252,6 +281,7 @@ def decide(
     model: RootCauseModel | None,
     *,
     threshold: float = 0.5,
+    unknown_threshold: float | None = None,
     rules: tuple[Rule, ...] | None = None,
     labels: Mapping[str, str] | None = None,
 ) -> pl.DataFrame:
@@ -262,6 +292,6 @@ def decide(
     frame = verdicts(keys, rules=rules, labels=labels)
     docs = feature_docs(frame).to_list() if model is not None else [""] * frame.height
     frame = frame.with_columns(**model_columns(model, docs))
-    frame = combine(frame, threshold=threshold)
+    frame = combine(frame, threshold=threshold, unknown_threshold=unknown_threshold)
     tax = load_taxonomy().select(pl.col("id").alias("root_cause"), "retryable", "fix_zh", "fix_en")
     return frame.join(tax, on="root_cause", how="left", maintain_order="left")

@@ -30,7 +30,9 @@ def model_card(manifest: dict[str, Any]) -> str:
         f"- features: {cfg['name']} (jieba words + stemmed Russian + English words, 1-2 grams"
         f"{' + char_wb 2-4 grams' if cfg['char_ngrams'] else ''}), "
         f"LogisticRegression C={cfg['C']}, class_weight=balanced",
-        f"- abstain threshold: {manifest['threshold']} ({manifest.get('threshold_rule', '')})",
+        f"- abstain threshold: {manifest['threshold']}; the model's own `unknown` class needs "
+        f"{manifest.get('unknown_threshold') or manifest['threshold']} "
+        f"({manifest.get('threshold_rule', '')})",
         (
             f"- real-world set: `{manifest['realworld_file']}` ({manifest.get('realworld_rows', 0)} "
             "rows; never trained on; it chose the features and the threshold, so its score "
@@ -64,7 +66,8 @@ def model_card(manifest: dict[str, Any]) -> str:
     if curve and "coverage" in curve[0]:
         lines += [
             "",
-            "Coverage / precision trade-off (real-world set, hybrid):",
+            "Coverage / precision trade-off (real-world set, hybrid, at the kept unknown "
+            "threshold):",
             "",
             "| threshold | unknown on categorized | precision of the answered | macro-F1 |",
             "|---|---|---|---|",

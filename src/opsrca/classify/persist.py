@@ -61,6 +61,13 @@ class LoadedModel:
         return float(self.manifest.get("threshold", self.model.threshold))
 
     @property
+    def unknown_threshold(self) -> float | None:
+        """The probability the model's own ``unknown`` class needs to be answered (None:
+        the threshold); tuned on the real-world set."""
+        value = self.manifest.get("unknown_threshold")
+        return None if value is None else float(value)
+
+    @property
     def version(self) -> str:
         return f"{self.path.name}@{str(self.manifest.get('model_sha256', ''))[:12]}"
 
@@ -158,6 +165,16 @@ def read_manifest(model_dir: Path | str) -> dict[str, Any]:
     ):
         raise ModelError(
             f"model {str(folder)!r}: threshold must be a number within [0, 1], got {threshold!r}"
+        )
+    unknown = manifest.get("unknown_threshold")
+    if unknown is not None and (
+        isinstance(unknown, bool)
+        or not isinstance(unknown, int | float)
+        or not 0.0 <= unknown <= 1.0
+    ):
+        raise ModelError(
+            f"model {str(folder)!r}: unknown_threshold must be null or a number within [0, 1], "
+            f"got {unknown!r}"
         )
     saved = manifest.get("versions")
     if not isinstance(saved, dict):

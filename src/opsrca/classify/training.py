@@ -34,6 +34,7 @@ from opsrca.paths import DEFAULT_MODEL_DIR
 
 __all__ = [
     "FEATURE_CONFIGS",
+    "choose",
     "evaluate",
     "predict_labeled",
     "read_labeled",
@@ -50,8 +51,10 @@ FEATURE_CONFIGS: tuple[dict[str, Any], ...] = (
 )
 """Compared at every ``train``: on the real-world set when one is given (hybrid macro-F1 at
 each config's tuned threshold), else on the grouped split (model-only macro-F1)."""
-THRESHOLDS = np.round(np.arange(0.10, 0.91, 0.05), 2)
+THRESHOLDS = np.round(np.arange(0.0, 0.91, 0.05), 2)
 MAX_UNKNOWN = 0.03
+UNKNOWN_THRESHOLDS: tuple[float | None, ...] = (None, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+"""Candidates for the probability the model's own ``unknown`` class needs (real-world tuning)."""
 """Abstention budget: at most this share of categorized real-world messages answered ``unknown``."""
 THRESHOLD_TOLERANCE = 0.005
 METHODS = ("rules", "model", "hybrid")
@@ -114,7 +117,10 @@ def _with_model(ruled: pl.DataFrame, outputs: _ModelOutputs) -> pl.DataFrame:
 
 
 def _decisions(
-    ruled: pl.DataFrame, outputs: _ModelOutputs, threshold: float
+    ruled: pl.DataFrame,
+    outputs: _ModelOutputs,
+    threshold: float,
+    unknown_threshold: float | None = None,
 ) -> dict[str, list[str]]:
     """Rules-only (rules and documented codes), model-only and hybrid labels, all by
     ``hybrid.combine`` (the decision ``classify`` makes); the single-method scores withhold
@@ -128,7 +134,12 @@ def _decisions(
         ),
         "hybrid": frame,
     }
-    return {m: combine(f, threshold=threshold)["root_cause"].to_list() for m, f in variants.items()}
+    return {
+        m: combine(f, threshold=threshold, unknown_threshold=unknown_threshold)[
+            "root_cause"
+        ].to_list()
+        for m, f in variants.items()
+    }
 
 
 def _fitted_outputs(model: RootCauseModel, data: pl.DataFrame) -> _ModelOutputs:
@@ -143,11 +154,16 @@ def _fitted_outputs(model: RootCauseModel, data: pl.DataFrame) -> _ModelOutputs:
 
 
 def predict_labeled(
-    data: pl.DataFrame, model: RootCauseModel, /, *, threshold: float
+    data: pl.DataFrame,
+    model: RootCauseModel,
+    /,
+    *,
+    threshold: float,
+    unknown_threshold: float | None = None,
 ) -> dict[str, list[str]]:
     """Rules-only, model-only and hybrid labels of ``read_labeled`` rows with a fitted model:
     what ``evaluate`` scores for the fitted model, row by row."""
-    return _decisions(_ruled(data), _fitted_outputs(model, data), threshold)
+    return _decisions(_ruled(data), _fitted_outputs(model, data), threshold, unknown_threshold)
 
 
 def _splits(data: pl.DataFrame, how: str) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -209,8 +225,9 @@ def _side_by_side(
     threshold: float,
     labels: list[str],
     analyst: dict[str, str] | None = None,
+    unknown_threshold: float | None = None,
 ) -> dict[str, Any]:
-    preds = _decisions(_ruled(data, analyst), oof, threshold)
+    preds = _decisions(_ruled(data, analyst), oof, threshold, unknown_threshold)
     y = data["label"].to_list()
     return {m: score(y, preds[m], labels) for m in METHODS}
 
@@ -221,8 +238,9 @@ def tradeoff(
     *,
     labels: dict[str, str] | None = None,
     thresholds: np.ndarray = THRESHOLDS,
-) -> list[dict[str, float]]:
-    """Coverage against precision per abstain threshold (hybrid decisions).
+    unknown_thresholds: tuple[float | None, ...] = (None,),
+) -> list[dict[str, Any]]:
+    """Coverage against precision per abstain threshold (and ``unknown`` threshold), hybrid.
 
     ``unknown_rate``: share of messages that have a category answered ``unknown``;
     ``precision``: share of the answered (not ``unknown``) that are right."""
@@ -230,32 +248,35 @@ def tradeoff(
     y = np.asarray(data["label"].to_list(), dtype=object)
     categorized = y != UNKNOWN
     curve = []
-    for t in thresholds:
-        pred = np.asarray(_decisions(ruled, outputs, float(t))["hybrid"], dtype=object)
-        answered = pred != UNKNOWN
-        curve.append(
-            {
-                "threshold": float(t),
-                "coverage": round(float(answered[categorized].mean()), 4)
-                if categorized.any()
-                else 0.0,
-                "unknown_rate": round(float((~answered[categorized]).mean()), 4)
-                if categorized.any()
-                else 0.0,
-                "precision": round(float((pred[answered] == y[answered]).mean()), 4)
-                if answered.any()
-                else 0.0,
-                "macro_f1": score(y.tolist(), pred.tolist(), label_ids())["macro_f1"],
-            }
-        )
+    for ut in unknown_thresholds:
+        for t in thresholds:
+            pred = np.asarray(_decisions(ruled, outputs, float(t), ut)["hybrid"], dtype=object)
+            answered = pred != UNKNOWN
+            share = float((~answered[categorized]).mean()) if categorized.any() else 0.0
+            right = float((pred[answered] == y[answered]).mean()) if answered.any() else 0.0
+            curve.append(
+                {
+                    "threshold": float(t),
+                    "unknown_threshold": ut,
+                    "coverage": round(1.0 - share, 4),
+                    "unknown_rate": round(share, 4),
+                    "precision": round(right, 4),
+                    "macro_f1": score(y.tolist(), pred.tolist(), label_ids())["macro_f1"],
+                }
+            )
     return curve
 
 
-def choose_threshold(curve: list[dict[str, float]], *, max_unknown: float = MAX_UNKNOWN) -> float:
-    """The highest threshold whose ``unknown_rate`` stays within ``max_unknown`` (the most
-    precise answers the abstention budget allows); the lowest threshold when none does."""
-    within = [c["threshold"] for c in curve if c["unknown_rate"] <= max_unknown]
-    return float(max(within)) if within else float(min(c["threshold"] for c in curve))
+def choose(curve: list[dict[str, Any]], *, max_unknown: float = MAX_UNKNOWN) -> dict[str, Any]:
+    """The most precise point whose ``unknown_rate`` stays within ``max_unknown`` (ties: the
+    higher thresholds); when none does, the point with the fewest unknowns."""
+    within = [c for c in curve if c["unknown_rate"] <= max_unknown]
+    if within:
+        return max(
+            within,
+            key=lambda c: (c["precision"], c["threshold"], c["unknown_threshold"] or 0.0),
+        )
+    return min(curve, key=lambda c: (c["unknown_rate"], -c["precision"]))
 
 
 def _tune_on_cv(data: pl.DataFrame, oof: _ModelOutputs) -> tuple[float, list[dict[str, float]]]:
@@ -268,7 +289,10 @@ def _tune_on_cv(data: pl.DataFrame, oof: _ModelOutputs) -> tuple[float, list[dic
 
 
 def _cross_validated(
-    data: pl.DataFrame, config: dict[str, Any], threshold: float
+    data: pl.DataFrame,
+    config: dict[str, Any],
+    threshold: float,
+    unknown_threshold: float | None = None,
 ) -> dict[str, Any]:
     """Grouped-CV and leave-one-source-out metrics of one feature config."""
     labels = label_ids()
@@ -276,16 +300,23 @@ def _cross_validated(
     assert oof is not None  # grouped splits always exist for >= 2 groups
     held = _out_of_fold(data, config, "source")
     return {
-        "grouped_cv": _side_by_side(data, oof, threshold, labels),
-        "source_holdout": _side_by_side(data, held, threshold, labels) if held else None,
+        "grouped_cv": _side_by_side(data, oof, threshold, labels, None, unknown_threshold),
+        "source_holdout": (
+            _side_by_side(data, held, threshold, labels, None, unknown_threshold) if held else None
+        ),
     }
 
 
 def _realworld_scores(
-    realworld: pl.DataFrame, model: RootCauseModel, labels: dict[str, str] | None = None
-) -> tuple[_ModelOutputs, list[dict[str, float]]]:
+    realworld: pl.DataFrame,
+    model: RootCauseModel,
+    labels: dict[str, str] | None = None,
+    unknown_thresholds: tuple[float | None, ...] = UNKNOWN_THRESHOLDS,
+) -> tuple[_ModelOutputs, list[dict[str, Any]]]:
     outputs = _fitted_outputs(model, realworld)
-    return outputs, tradeoff(realworld, outputs, labels=labels)
+    return outputs, tradeoff(
+        realworld, outputs, labels=labels, unknown_thresholds=unknown_thresholds
+    )
 
 
 def _compare_configs(
@@ -306,10 +337,12 @@ def _compare_configs(
             model = _model(config).fit(data["doc"].to_list(), y)
             fitted[config["name"]] = model
             outputs, curve = _realworld_scores(realworld, model)
-            threshold = choose_threshold(curve)
-            preds = _decisions(_ruled(realworld), outputs, threshold)
+            kept = choose(curve)
+            threshold, unknown_threshold = kept["threshold"], kept["unknown_threshold"]
+            preds = _decisions(_ruled(realworld), outputs, threshold, unknown_threshold)
             entry.update(
                 threshold=threshold,
+                unknown_threshold=unknown_threshold,
                 realworld_macro_f1={
                     m: score(realworld["label"].to_list(), preds[m], label_ids())["macro_f1"]
                     for m in METHODS
@@ -362,18 +395,21 @@ def train(
         raise InputError(f"{str(labeled)!r} needs at least two distinct labels to train")
     rw = read_realworld(realworld) if realworld is not None else None
     config, model, comparison = _compare_configs(rows, rw, configs)
-    threshold = next(c["threshold"] for c in comparison if c["config"] == config["name"])
+    kept = next(c for c in comparison if c["config"] == config["name"])
+    threshold, unknown_threshold = kept["threshold"], kept.get("unknown_threshold")
     if model is None:
         model = _model(config).fit(rows["doc"].to_list(), rows["label"].to_list())
     model.set_params(threshold=threshold)
-    metrics: dict[str, Any] = _cross_validated(rows, config, threshold)
+    metrics: dict[str, Any] = _cross_validated(rows, config, threshold, unknown_threshold)
     metrics["feature_comparison"] = comparison
     if rw is not None:
         outputs, curve = _realworld_scores(rw, model, data.analyst_labels)
         metrics["realworld"] = _side_by_side(
-            rw, outputs, threshold, label_ids(), data.analyst_labels
+            rw, outputs, threshold, label_ids(), data.analyst_labels, unknown_threshold
         )
-        metrics["threshold_curve"] = curve
+        metrics["threshold_curve"] = [
+            c for c in curve if c["unknown_threshold"] == unknown_threshold
+        ]
     folder = Path(model_dir) if model_dir else DEFAULT_MODEL_DIR
     before = _previous_manifest(Path(previous) if previous else folder)
     version = int(before.get("version", 1 if before else 0)) + 1
@@ -401,8 +437,10 @@ def train(
         "changelog": [line, *before.get("changelog", [])][:50],
         "labels": [str(c) for c in model.classes_],
         "threshold": threshold,
+        "unknown_threshold": unknown_threshold,
         "threshold_rule": (
-            f"highest threshold with unknown on categorized real-world messages <= {MAX_UNKNOWN}"
+            f"most precise (threshold, unknown threshold) with unknown on categorized real-world "
+            f"messages <= {MAX_UNKNOWN}"
             if rw is not None
             else f"highest threshold within {THRESHOLD_TOLERANCE} of the best out-of-fold hybrid "
             "macro-F1 (grouped CV)"
@@ -440,13 +478,14 @@ def evaluate(
     loaded = load_model(folder)
     rows = training_data(labeled).rows
     config = loaded.manifest.get("feature_config", FEATURE_CONFIGS[-1])
-    cv = _cross_validated(rows, config, loaded.threshold)
+    cv = _cross_validated(rows, config, loaded.threshold, loaded.unknown_threshold)
     report: dict[str, Any] = {
         "data_file": str(labeled),
         "data_rows": rows.height,
         "model_dir": str(folder),
         "model_version": loaded.manifest.get("version"),
         "threshold": loaded.threshold,
+        "unknown_threshold": loaded.unknown_threshold,
         "feature_config": config,
         "grouped_cv": cv["grouped_cv"],
         "source_holdout": cv["source_holdout"],
@@ -457,14 +496,23 @@ def evaluate(
     }
     if realworld is not None:
         rw = read_realworld(realworld)
-        outputs, curve = _realworld_scores(rw, loaded.model, loaded.analyst_labels)
+        outputs, curve = _realworld_scores(
+            rw, loaded.model, loaded.analyst_labels, (loaded.unknown_threshold,)
+        )
         report["realworld"] = _side_by_side(
-            rw, outputs, loaded.threshold, label_ids(), loaded.analyst_labels
+            rw,
+            outputs,
+            loaded.threshold,
+            label_ids(),
+            loaded.analyst_labels,
+            loaded.unknown_threshold,
         )
         report["realworld_rows"] = rw.height
         report["threshold_curve"] = curve
     if not report["same_as_training_data"]:
         data = read_labeled(labeled)
         outputs = _fitted_outputs(loaded.model, data)
-        report["fitted_model"] = _side_by_side(data, outputs, loaded.threshold, label_ids())
+        report["fitted_model"] = _side_by_side(
+            data, outputs, loaded.threshold, label_ids(), None, loaded.unknown_threshold
+        )
     return report

@@ -220,7 +220,9 @@ def evaluate(
         return
     console.print(
         f"{report['data_rows']} training rows; model version {report['model_version']}; "
-        f"threshold {report['threshold']}; features {report['feature_config']['name']}"
+        f"threshold {report['threshold']} (unknown class: "
+        f"{report['unknown_threshold'] or report['threshold']}); "
+        f"features {report['feature_config']['name']}"
     )
     for split, title in (
         ("grouped_cv", "grouped CV"),
