@@ -23,13 +23,17 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
 
-# The bundled model ships inside the package and `opsrca train` never writes there:
-# train into build/, then replace the bundled folder.
+# The bundled model from the shipped labeled data + every knowledge-base file
+# (src/opsrca/data/kb/*.csv); features and abstain thresholds chosen on the real-world set.
+# It ships inside the package and `opsrca train` never writes there: train into build/
+# (starting from a copy, so the version and changelog continue), then replace the bundled folder.
+REALWORLD := $(if $(wildcard data/realworld/realworld.csv),--realworld data/realworld/realworld.csv)
 model: $(STAMP)
-	rm -rf build/model
-	$(VENV)/bin/opsrca train src/opsrca/samples/labeled_errors.csv --model build/model
+	rm -rf build/model && mkdir -p build && cp -R src/opsrca/models/default build/model
+	$(VENV)/bin/opsrca train src/opsrca/samples/labeled_errors.csv --model build/model --note "make model" $(REALWORLD)
 	rm -rf src/opsrca/models/default
 	cp -R build/model src/opsrca/models/default
+	$(VENV)/bin/opsrca evaluate src/opsrca/samples/labeled_errors.csv $(REALWORLD)
 
 samples: $(STAMP)
 	$(VENV)/bin/opsrca generate --out src/opsrca/samples --seed 7

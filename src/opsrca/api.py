@@ -162,9 +162,13 @@ def train(
     configs: Sequence[dict[str, Any]] | None = None,
     db: DbPath = P.DEFAULT_DB,
     progress: bool = False,
+    realworld: Path | str | None = None,
+    add: Sequence[Path | str] = (),
+    note: str | None = None,
 ) -> dict[str, Any]:
     """Train on a labeled CSV (message, label, optional platform, http_status, error_code,
-    source), cross-validate, and write the model folder.
+    source) plus the knowledge base and analysts' ``add`` files, cross-validate, and write the
+    model folder (features and thresholds chosen on ``realworld`` when given).
 
     Without ``model_dir`` the model goes to a new versioned folder beside ``db``
     (``models/<YYYYmmdd-HHMMSS>-<hash>/``) and becomes the database's model: the next
@@ -182,7 +186,17 @@ def train(
 
     folder = Path(model_dir) if model_dir is not None else settings.new_model_dir(db, labeled)
     extra: dict[str, Any] = {} if configs is None else {"configs": tuple(configs)}
-    manifest = _train(labeled, model_dir=folder, progress=progress, **extra)
+    if model_dir is None:  # the version and changelog continue from the database's model
+        extra["previous"] = settings.resolve_model_dir(None, db)
+    manifest = _train(
+        labeled,
+        model_dir=folder,
+        progress=progress,
+        realworld=realworld,
+        add=tuple(add),
+        note=note,
+        **extra,
+    )
     if model_dir is None:
         settings.set_value(db, "model", str(folder.resolve()))
     return {**manifest, "model_dir": str(folder)}

@@ -93,6 +93,8 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
     ("threshold", "DOUBLE"),
     ("classified_at", "TIMESTAMP"),
     ("oov_share", "DOUBLE"),  # share of the template's words the model never saw in training
+    ("root_cause_2", "VARCHAR"),  # runner-up: the model's best category other than root_cause
+    ("confidence_2", "DOUBLE"),
 )
 
 CLASSIFICATIONS: tuple[tuple[str, str], ...] = (
@@ -108,6 +110,8 @@ CLASSIFICATIONS: tuple[tuple[str, str], ...] = (
     ("fix_en", "VARCHAR"),
     ("model_version", "VARCHAR"),
     ("classified_at", "TIMESTAMP"),
+    ("root_cause_2", "VARCHAR"),
+    ("confidence_2", "DOUBLE"),
 )
 """Columns of the ``classifications`` view: one row per classified failed event."""
 
@@ -181,13 +185,14 @@ SELECT e.*,
        t.template, t.root_cause, t.confidence, t.method, t.rule_id, t.evidence,
        x.retryable, x.fix_zh, x.fix_en,
        x.name_zh AS root_cause_zh, x.name_en AS root_cause_en, x.owner,
-       t.model_version, t.classified_at
+       t.model_version, t.classified_at, t.root_cause_2, t.confidence_2
 FROM events e
 LEFT JOIN templates t ON e.is_error AND t.template_id = e.template_id AND t.root_cause IS NOT NULL
 LEFT JOIN taxonomy x ON x.id = t.root_cause""",
     "classifications": """
 SELECT e.event_id, t.template, t.root_cause, t.confidence, t.method, t.rule_id, t.evidence,
-       x.retryable, x.fix_zh, x.fix_en, t.model_version, t.classified_at
+       x.retryable, x.fix_zh, x.fix_en, t.model_version, t.classified_at,
+       t.root_cause_2, t.confidence_2
 FROM events e
 JOIN templates t ON t.template_id = e.template_id
 LEFT JOIN taxonomy x ON x.id = t.root_cause

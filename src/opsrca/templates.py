@@ -48,6 +48,10 @@ RAW_COLUMNS: tuple[str, ...] = (
 """The event columns the decision keys are computed from (shop and item are context: found
 in the event's own message they are masked, see ``normalize.CONTEXT_COLUMNS``)."""
 
+_CODE_IN_TEXT = (
+    r"(?i)(?:^|[^a-z_])\"?(?:error_?code|err_?code|errcode|err_?no|errno|code)\"?\s*[:=]\s*\"?"
+    r"(-?[0-9]{1,10})(?:[^0-9.]|$)"
+)
 GARBAGE_SHARE = 0.2
 """Share of control / replacement characters above which a message counts as binary."""
 
@@ -80,7 +84,11 @@ def _key_exprs(columns: list[str]) -> list[pl.Expr]:
         template_expr(pl.col("message"), context=context_from_columns(columns)).alias("template"),
         _text(columns, "platform").str.to_lowercase().alias("platform"),
         status.alias("http_status"),
-        _text(columns, "error_code"),
+        # A code written in the message (`code=15`, `"error_code":30002`) when the export has no
+        # code column: masking turns it into <NUM>, so the key keeps it for knowledge-base lookups.
+        pl.coalesce(_text(columns, "error_code"), head.str.extract(_CODE_IN_TEXT, 1)).alias(
+            "error_code"
+        ),
         _text(columns, "sub_code"),
         (remaining <= 0).alias("rate_limit_exhausted"),
         garbage,

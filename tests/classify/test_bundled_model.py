@@ -41,3 +41,19 @@ def test_evaluate_other_file_scores_the_fitted_model(small_labeled: object) -> N
     assert fitted is not None
     assert fitted["hybrid"]["macro_f1"] >= fitted["rules"]["macro_f1"]
     assert fitted["hybrid"]["macro_f1"] > 0.8
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("Поле tracking_number обязательно", "validation.missing_field"),
+        ("Поле offer_id обязательно для заполнения", "validation.missing_field"),
+        ("Обязательное поле barcode не заполнено", "validation.missing_field"),
+        ("Некорректное значение цены: -5", "validation.invalid_value"),
+    ],
+)
+def test_russian_ozon_answers(bundled: LoadedModel, message: str, expected: str) -> None:
+    """Ozon answers in Russian; the taxonomy is language-independent (a required field that is
+    absent is missing_field, never invalid_value)."""
+    out = classify_frame(pl.DataFrame({"message": [message], "platform": ["ozon"]}), model=bundled)
+    assert out["root_cause"].item() == expected, out.select("evidence", "root_cause_2").row(0)

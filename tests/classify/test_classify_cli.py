@@ -20,7 +20,18 @@ def _fix(cause: str, lang: str) -> str:
     return str(tax.filter(pl.col("id") == cause)[f"fix_{lang}"][0])
 
 
-NEW = ["template", "root_cause", "confidence", "method", "rule_id", "evidence", "retryable", "fix"]
+NEW = [
+    "template",
+    "root_cause",
+    "confidence",
+    "method",
+    "rule_id",
+    "evidence",
+    "root_cause_2",
+    "confidence_2",
+    "retryable",
+    "fix",
+]
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from opsrca.classify import classify_frame
-from opsrca.classify.hybrid import add_keys, decide, root_cause_expr
+from opsrca.classify.hybrid import MODEL_COLUMNS, add_keys, combine, decide
 from opsrca.classify.keys import DECISION_KEYS
 from opsrca.classify.persist import LoadedModel, load_model
 from opsrca.classify.training import predict_labeled, read_labeled
@@ -56,53 +56,98 @@ def test_rules_only_score_is_decide_without_a_model(
     assert predict_labeled(labeled, bundled.model, threshold=0.0)["rules"] == production
 
 
+_COLUMNS: dict[str, pl.DataType] = {
+    "garbage": pl.Boolean(),
+    "label_label": pl.String(),
+    "rule_id": pl.String(),
+    "rule_label": pl.String(),
+    "rule_confidence": pl.Float64(),
+    "rule_reason": pl.String(),
+    "rule_priority": pl.Int64(),
+    "kb_id": pl.String(),
+    "kb_label": pl.String(),
+    "kb_reason": pl.String(),
+    **MODEL_COLUMNS,
+}
+
+
+def _row(**values: object) -> pl.DataFrame:
+    base: dict[str, object] = dict.fromkeys(_COLUMNS)
+    base.update(garbage=False, rule_confidence=0.97, rule_reason="r", kb_reason="k")
+    if values.get("rule_label") and "rule_priority" not in values:
+        base["rule_priority"] = 60
+    base.update(values)
+    return pl.DataFrame([base], schema=_COLUMNS)
+
+
 @pytest.mark.parametrize(
-    ("row", "threshold", "expected"),
+    ("values", "threshold", "expected", "method"),
     [
-        # garbage beats a matching rule and a sure model
+        # garbage beats a matching rule, a documented code and a sure model
         (
-            {
-                "garbage": True,
-                "rule_label": "auth.token_expired",
-                "model_label": "b",
-                "model_confidence": 0.99,
-            },
+            dict(
+                garbage=True, rule_label="a", kb_label="k", model_label="b", model_confidence=0.99
+            ),
             0.5,
             "unknown",
+            "none",
+        ),
+        # an analyst's label of the template beats everything else
+        (dict(label_label="l", rule_label="a", rule_priority=100, kb_label="k"), 0.5, "l", "label"),
+        # a precedence rule (face verification, 429) beats a documented code
+        (dict(rule_label="a", rule_priority=100, kb_label="k"), 0.5, "a", "rule"),
+        # a documented code beats a text rule and a sure model
+        (
+            dict(rule_label="a", kb_label="k", model_label="b", model_confidence=0.99),
+            0.5,
+            "k",
+            "kb",
         ),
         # a rule beats a sure model that disagrees
-        (
-            {"garbage": False, "rule_label": "a", "model_label": "b", "model_confidence": 0.99},
-            0.5,
-            "a",
-        ),
+        (dict(rule_label="a", model_label="b", model_confidence=0.99), 0.5, "a", "rule"),
+        (dict(rule_label="a", model_label="a", model_confidence=0.99), 0.5, "a", "rule+model"),
         # no rule: the model when at or above the threshold, else unknown
-        (
-            {"garbage": False, "rule_label": None, "model_label": "b", "model_confidence": 0.5},
-            0.5,
-            "b",
-        ),
-        (
-            {"garbage": False, "rule_label": None, "model_label": "b", "model_confidence": 0.49},
-            0.5,
-            "unknown",
-        ),
-        # no rule and no model
-        (
-            {"garbage": None, "rule_label": None, "model_label": None, "model_confidence": None},
-            0.0,
-            "unknown",
-        ),
+        (dict(model_label="b", model_confidence=0.5), 0.5, "b", "model"),
+        (dict(model_label="b", model_confidence=0.49), 0.5, "unknown", "model"),
+        # nothing at all
+        (dict(garbage=None), 0.0, "unknown", "none"),
     ],
 )
-def test_root_cause_expr(row: dict[str, object], threshold: float, expected: str) -> None:
-    frame = pl.DataFrame(
-        [row],
-        schema={
-            "garbage": pl.Boolean,
-            "rule_label": pl.String,
-            "model_label": pl.String,
-            "model_confidence": pl.Float64,
-        },
+def test_combine_precedence(
+    values: dict[str, object], threshold: float, expected: str, method: str
+) -> None:
+    out = combine(_row(**values), threshold=threshold)
+    assert out["root_cause"].item() == expected
+    assert out["method"].item() == method
+
+
+def test_runner_up_is_the_best_other_category() -> None:
+    """Below the threshold the runner-up is the model's guess; when the model agrees with the
+    answer it is the model's second choice; when a rule overrides it, the model's first."""
+    model = dict(model_label="b", model_confidence=0.4, model_label_2="c", model_confidence_2=0.3)
+    abstained = combine(_row(**model), threshold=0.5)
+    assert abstained.select("root_cause", "root_cause_2", "confidence_2").row(0) == (
+        "unknown",
+        "b",
+        0.4,
     )
-    assert frame.select(root_cause_expr(threshold=threshold)).item() == expected
+    agreed = combine(_row(**model), threshold=0.3)
+    assert agreed.select("root_cause", "root_cause_2", "confidence_2").row(0) == ("b", "c", 0.3)
+    ruled = combine(_row(rule_label="a", **model), threshold=0.3)
+    assert ruled.select("root_cause", "root_cause_2").row(0) == ("a", "b")
+
+
+def test_the_models_own_unknown_needs_its_threshold() -> None:
+    """A model that says ``unknown`` below the unknown threshold answers its runner-up
+    category instead (the tuned real-world abstention); ``unknown`` stays the runner-up."""
+    row = _row(
+        model_label="unknown", model_confidence=0.5, model_label_2="b", model_confidence_2=0.3
+    )
+    plain = combine(row, threshold=0.2)
+    assert plain.select("root_cause", "root_cause_2").row(0) == ("unknown", "b")
+    tuned = combine(row, threshold=0.2, unknown_threshold=0.6)
+    assert tuned.select("root_cause", "method", "root_cause_2").row(0) == ("b", "model", "unknown")
+    sure = combine(row, threshold=0.2, unknown_threshold=0.5)
+    assert sure["root_cause"].item() == "unknown"
+    shy = combine(row, threshold=0.35, unknown_threshold=0.6)  # runner-up below the threshold
+    assert shy["root_cause"].item() == "unknown"

@@ -149,3 +149,36 @@ def test_bad_manifest_values_are_one_line_errors(
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(ModelError, match=message):
         load_model(folder)
+
+
+@pytest.mark.parametrize(
+    ("labels", "message"),
+    [
+        ({"0123456789abcdef": "auth.token_expired"}, None),
+        ({"0123456789abcdef": "not.a.category"}, "are not categories of the model"),
+        ({"0123456789abcdef": 3}, "analyst_labels must map"),
+        (["auth.token_expired"], "analyst_labels must map"),
+    ],
+)
+def test_analyst_labels_round_trip_and_are_checked(
+    small_model: LoadedModel, tmp_path: Path, labels: object, message: str | None
+) -> None:
+    from opsrca.classify.persist import save_model
+
+    folder = tmp_path / "m"
+    save_model(small_model.model, folder, {"threshold": 0.5}, analyst_labels={"x" * 16: "unknown"})
+    state = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+    assert state["analyst_labels"] == {"x" * 16: "unknown"}
+    state["analyst_labels"] = labels
+    body = json.dumps(state).encode()
+    (folder / "model.json").write_bytes(body)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    from opsrca.classify.persist import _sha256
+
+    manifest["model_sha256"] = _sha256(body, (folder / "model.npz").read_bytes())
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    if message is None:
+        assert load_model(folder).analyst_labels == labels
+    else:
+        with pytest.raises(ModelError, match=message):
+            load_model(folder)

@@ -57,7 +57,7 @@ def classify_frame(
     model: LoadedModel | None = None,
 ) -> pl.DataFrame:
     """Every input column plus template, root_cause, confidence, method, rule_id, evidence,
-    retryable, fix_zh, fix_en.
+    root_cause_2, confidence_2 (the runner-up), retryable, fix_zh, fix_en.
 
     ``frame`` needs a ``message`` column; platform, http_status, error_code, sub_code and
     rate_limit_remaining are used when present.
@@ -95,7 +95,13 @@ def _decided(
         raise InputError(f"input has no 'message' column; columns present: {frame.columns}")
     base = frame.drop([c for c in (*OUTPUT_COLUMNS, "template_id") if c in frame.columns])
     rows, keys = template_keys(base)
-    decided = decide(keys, loaded.model, threshold=threshold).select("template_id", *OUTPUT_COLUMNS)
+    decided = decide(
+        keys,
+        loaded.model,
+        threshold=threshold,
+        unknown_threshold=loaded.unknown_threshold,
+        labels=loaded.analyst_labels,
+    ).select("template_id", *OUTPUT_COLUMNS)
     return rows, decided
 
 
@@ -370,7 +376,13 @@ def _decide_stale(
     stamp = datetime.now(UTC).replace(tzinfo=None)
     with progress_bar(progress, keys.height, "decide templates") as advance:
         for part in keys.iter_slices(_DECIDE_CHUNK):
-            result = decide(part, loaded.model, threshold=threshold)
+            result = decide(
+                part,
+                loaded.model,
+                threshold=threshold,
+                unknown_threshold=loaded.unknown_threshold,
+                labels=loaded.analyst_labels,
+            )
             decided = result.select(  # noqa: F841
                 "template_id",
                 "root_cause",
@@ -378,6 +390,8 @@ def _decide_stale(
                 "method",
                 "rule_id",
                 "evidence",
+                "root_cause_2",
+                "confidence_2",
                 pl.Series(
                     "oov_share",
                     loaded.model.oov_shares(result["template"].to_list()),
@@ -388,6 +402,7 @@ def _decide_stale(
                 """
                 UPDATE templates SET root_cause = d.root_cause, confidence = d.confidence,
                     method = d.method, rule_id = d.rule_id, evidence = d.evidence,
+                    root_cause_2 = d.root_cause_2, confidence_2 = d.confidence_2,
                     oov_share = d.oov_share,
                     model_version = $v, threshold = $thr, classified_at = $at
                 FROM decided d WHERE templates.template_id = d.template_id

@@ -1,24 +1,48 @@
-"""The hybrid decision over unique keys: a decisive rule wins, otherwise the model.
+"""The one decision: analyst labels, rules, documented codes and the model, combined once.
 
 Input rows are reduced to their decision keys (``keys.DECISION_KEYS``, re-exported here);
-rules and model run once per unique key and the result is joined back. Empty, binary-ish
-or text-free messages are ``unknown`` with confidence 0. ``root_cause_expr`` is the decision
-itself, shared with training and evaluation.
+rules, knowledge-base lookups and the model run once per unique key and the result is joined
+back. ``combine`` is the decision itself: ``decide`` (classify) and ``training`` (train's CV,
+evaluate) both call it, so the scores measure what production applies.
+
+Precedence (``../shared/spec/labeling-guide.md``):
+
+1. empty, binary or text-free messages are ``unknown`` with confidence 0;
+2. an analyst's label of this very template (``opsrca train --add``) decides (method ``label``);
+3. rules above ``kb.KB_PRIORITY`` (face verification, the 429 precedence) decide;
+4. a documented (platform, code[, sub code]) decides (method ``kb``, the source as evidence);
+5. the remaining rules decide (``rule``, or ``rule+model`` when the model agrees);
+6. the model decides when its probability reaches the threshold, else ``unknown``.
+
+Every decision carries the runner-up: ``root_cause_2`` is the model's most probable category
+other than ``root_cause``, with its probability ``confidence_2``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import polars as pl
 
+from opsrca.classify.kb import KB_CONFIDENCE, KB_PRIORITY, apply_kb
 from opsrca.classify.keys import DECISION_KEYS
 from opsrca.classify.model import RootCauseModel
 from opsrca.classify.rules import Rule, apply_rules
 from opsrca.classify.taxonomy import UNKNOWN, load_taxonomy
 from opsrca.classify.tokenize import feature_docs
-from opsrca.templates import add_keys
+from opsrca.templates import add_keys, key_ids
 
-__all__ = ["DECISION_KEYS", "OUTPUT_COLUMNS", "add_keys", "decide", "root_cause_expr"]
+__all__ = [
+    "DECISION_KEYS",
+    "MODEL_COLUMNS",
+    "OUTPUT_COLUMNS",
+    "add_keys",
+    "combine",
+    "decide",
+    "model_columns",
+    "verdicts",
+]
 
 OUTPUT_COLUMNS: tuple[str, ...] = (
     "template",
@@ -27,111 +51,197 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "method",
     "rule_id",
     "evidence",
+    "root_cause_2",
+    "confidence_2",
     "retryable",
     "fix_zh",
     "fix_en",
 )
+MODEL_COLUMNS: dict[str, pl.DataType] = {
+    "model_label": pl.String(),
+    "model_confidence": pl.Float64(),
+    "model_label_2": pl.String(),
+    "model_confidence_2": pl.Float64(),
+    "model_terms": pl.String(),
+}
 
 
 def _fmt(value: pl.Expr) -> pl.Expr:
     return value.round(2).cast(pl.String)
 
 
-def root_cause_expr(*, threshold: float) -> pl.Expr:
-    """The decision: garbage is ``unknown``; a rule wins; else the model when sure enough.
+def verdicts(
+    keys: pl.DataFrame,
+    *,
+    rules: tuple[Rule, ...] | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> pl.DataFrame:
+    """``keys`` plus the rule, knowledge-base and analyst-label columns (no model needed).
 
-    Reads ``garbage``, ``rule_label``, ``model_label`` and ``model_confidence``. ``decide``
-    (classify) and ``training`` (train's CV, evaluate) both call it, so the scores measure the
-    rule production applies; nulling one side's columns scores the other side alone.
+    ``labels`` maps ``template_id`` to an analyst's category; ids are computed from the keys
+    when ``keys`` has no ``template_id``.
     """
-    return (
-        pl.when(pl.col("garbage").fill_null(False))
-        .then(pl.lit(UNKNOWN))
-        .when(pl.col("rule_label").is_not_null())
-        .then(pl.col("rule_label"))
-        .when((pl.col("model_confidence") >= threshold).fill_null(False))
-        .then(pl.col("model_label"))
-        .otherwise(pl.lit(UNKNOWN))
-        .alias("root_cause")
+    frame = apply_kb(apply_rules(keys, rules))
+    if labels:
+        ids = frame["template_id"] if "template_id" in frame.columns else key_ids(frame)
+        mapped = ids.replace_strict(dict(labels), default=None, return_dtype=pl.String)
+        return frame.with_columns(mapped.alias("label_label"))
+    return frame.with_columns(pl.lit(None, pl.String).alias("label_label"))
+
+
+def model_columns(
+    model: RootCauseModel | None, docs: list[str], *, terms: bool = True
+) -> dict[str, pl.Series]:
+    """The model's best and runner-up category with their probabilities, and the terms that
+    weigh most for the best (evidence). All null without a model."""
+    n = len(docs)
+    if model is None or n == 0:
+        return {name: pl.Series(name, [None] * n, dtype=dt) for name, dt in MODEL_COLUMNS.items()}
+    proba = model.predict_proba(docs)
+    order = np.argsort(-proba, axis=1, kind="stable")
+    rows = np.arange(n)
+    best, second = order[:, 0], order[:, 1] if proba.shape[1] > 1 else order[:, 0]
+    labels = model.classes_[best].astype(str)
+    out = {
+        "model_label": pl.Series("model_label", labels, dtype=pl.String),
+        "model_confidence": pl.Series("model_confidence", proba[rows, best], dtype=pl.Float64),
+        "model_label_2": pl.Series(
+            "model_label_2", model.classes_[second].astype(str), dtype=pl.String
+        ),
+        "model_confidence_2": pl.Series(
+            "model_confidence_2", proba[rows, second], dtype=pl.Float64
+        ),
+    }
+    out["model_terms"] = pl.Series(
+        "model_terms",
+        model.top_terms(docs, labels.tolist()) if terms else [None] * n,
+        dtype=pl.String,
+    )
+    return out
+
+
+def _model_answer(frame: pl.DataFrame, unknown_threshold: float | None) -> pl.DataFrame:
+    """The model's answer: its best category, except that its own ``unknown`` class must
+    reach ``unknown_threshold`` to be answered; below it the runner-up category stands in
+    (the two swap places, so the runner-up stays the best other category)."""
+    if unknown_threshold is None:
+        return frame
+    swap = (
+        (pl.col("model_label") == UNKNOWN)
+        & (pl.col("model_confidence") < unknown_threshold)
+        & pl.col("model_label_2").is_not_null()
+    ).fill_null(False)
+    pairs = (
+        ("model_label", "model_label_2"),
+        ("model_confidence", "model_confidence_2"),
+    )
+    return frame.with_columns(
+        *(pl.when(swap).then(pl.col(b)).otherwise(pl.col(a)).alias(a) for a, b in pairs),
+        *(pl.when(swap).then(pl.col(a)).otherwise(pl.col(b)).alias(b) for a, b in pairs),
+        pl.when(swap).then(None).otherwise(pl.col("model_terms")).alias("model_terms"),
     )
 
 
-def decide(
-    keys: pl.DataFrame,
-    model: RootCauseModel | None,
-    *,
-    threshold: float = 0.5,
-    rules: tuple[Rule, ...] | None = None,
+def combine(
+    frame: pl.DataFrame, *, threshold: float, unknown_threshold: float | None = None
 ) -> pl.DataFrame:
-    """Decide each unique key: adds the output columns plus model/rule detail columns.
+    """The decision over a frame of verdicts (``verdicts``) and model columns
+    (``MODEL_COLUMNS``): adds ``root_cause, confidence, method, rule_id, evidence,
+    root_cause_2, confidence_2``. Nulling one side's columns scores the other side alone.
 
-    ``model=None`` gives rules alone (abstentions are ``unknown``).
-    """
-    frame = apply_rules(keys, rules)
-    n = frame.height
-    if model is not None and n:
-        docs = feature_docs(frame).to_list()
-        proba = model.predict_proba(docs)
-        best = proba.argmax(axis=1)
-        labels = model.classes_[best].astype(str)
-        conf = proba[np.arange(n), best]
-        terms = model.top_terms(docs, labels.tolist())
-        frame = frame.with_columns(
-            pl.Series("model_label", labels, dtype=pl.String),
-            pl.Series("model_confidence", conf, dtype=pl.Float64),
-            pl.Series("model_terms", terms, dtype=pl.String),
-        )
-    else:
-        frame = frame.with_columns(
-            pl.lit(None, pl.String).alias("model_label"),
-            pl.lit(None, pl.Float64).alias("model_confidence"),
-            pl.lit(None, pl.String).alias("model_terms"),
-        )
+    ``threshold``: the model answers when its probability reaches it, else ``unknown``;
+    ``unknown_threshold``: the probability the model's own ``unknown`` class needs (None:
+    ``threshold``), see ``_model_answer``."""
+    frame = _model_answer(frame, unknown_threshold)
     garbage = pl.col("garbage").fill_null(False)
+    has_label = pl.col("label_label").is_not_null()
     has_rule = pl.col("rule_label").is_not_null()
-    agree = has_rule & (pl.col("model_label") == pl.col("rule_label")).fill_null(False)
+    has_kb = pl.col("kb_label").is_not_null()
+    strong_rule = has_rule & (pl.col("rule_priority").fill_null(0) > KB_PRIORITY)
     confident = (pl.col("model_confidence") >= threshold).fill_null(False)
+    winner = (
+        pl.when(garbage)
+        .then(pl.lit("garbage"))
+        .when(has_label)
+        .then(pl.lit("label"))
+        .when(strong_rule)
+        .then(pl.lit("rule"))
+        .when(has_kb)
+        .then(pl.lit("kb"))
+        .when(has_rule)
+        .then(pl.lit("rule"))
+        .when(confident)
+        .then(pl.lit("model"))
+        .otherwise(pl.lit("none"))
+    )
+    frame = frame.with_columns(winner.alias("_winner"))
+    w = pl.col("_winner")
+    root = (
+        pl.when(w == "label")
+        .then(pl.col("label_label"))
+        .when(w == "rule")
+        .then(pl.col("rule_label"))
+        .when(w == "kb")
+        .then(pl.col("kb_label"))
+        .when(w == "model")
+        .then(pl.col("model_label"))
+        .otherwise(pl.lit(UNKNOWN))
+    )
+    frame = frame.with_columns(root.alias("root_cause"))
+    agree = (pl.col("model_label") == pl.col("root_cause")).fill_null(False)
+    disagree = pl.col("model_label").is_not_null() & ~agree
     known = pl.col("model_terms").fill_null("")
     terms = pl.lit("terms: ") + pl.when(known == "").then(pl.lit("(no known term)")).otherwise(
         known
     )
-    frame = frame.with_columns(
-        root_cause_expr(threshold=threshold),
-        pl.when(garbage)
+    dissent = (
+        pl.lit(" | model disagrees: ")
+        + pl.col("model_label")
+        + pl.lit(" (")
+        + _fmt(pl.col("model_confidence"))
+        + pl.lit(")")
+    )
+    return frame.with_columns(
+        pl.when(w == "garbage")
         .then(pl.lit(0.0))
-        .when(agree)
+        .when(w == "label")
+        .then(pl.lit(1.0))
+        .when((w == "rule") & agree)
         .then(pl.max_horizontal("rule_confidence", "model_confidence"))
-        .when(has_rule)
+        .when(w == "rule")
         .then(pl.col("rule_confidence"))
+        .when(w == "kb")
+        .then(pl.lit(KB_CONFIDENCE))
         .otherwise(pl.col("model_confidence").fill_null(0.0))
         .round(4)
         .alias("confidence"),
-        pl.when(garbage)
+        pl.when(w == "garbage")
         .then(pl.lit("none"))
-        .when(agree)
+        .when(w == "label")
+        .then(pl.lit("label"))
+        .when((w == "rule") & agree)
         .then(pl.lit("rule+model"))
-        .when(has_rule)
+        .when(w == "rule")
         .then(pl.lit("rule"))
+        .when(w == "kb")
+        .then(pl.lit("kb"))
         .when(pl.col("model_label").is_not_null())
         .then(pl.lit("model"))
         .otherwise(pl.lit("none"))
         .alias("method"),
-        pl.when(garbage)
+        pl.when(w == "garbage")
         .then(pl.lit("empty, binary or text-free message"))
-        .when(agree)
+        .when(w == "label")
+        .then(pl.lit("an analyst labeled this template (opsrca train --add)"))
+        .when((w == "rule") & disagree)
+        .then(pl.col("rule_reason") + dissent)
+        .when(w == "rule")
         .then(pl.col("rule_reason"))
-        .when(has_rule & pl.col("model_label").is_not_null())
-        .then(
-            pl.col("rule_reason")
-            + pl.lit(" | model disagrees: ")
-            + pl.col("model_label")
-            + pl.lit(" (")
-            + _fmt(pl.col("model_confidence"))
-            + pl.lit(")")
-        )
-        .when(has_rule)
-        .then(pl.col("rule_reason"))
-        .when(confident)
+        .when((w == "kb") & disagree)
+        .then(pl.col("kb_reason") + dissent)
+        .when(w == "kb")
+        .then(pl.col("kb_reason"))
+        .when(w == "model")
         .then(terms)
         .when(pl.col("model_label").is_not_null())
         .then(
@@ -142,9 +252,46 @@ def decide(
             + pl.lit("); ")
             + terms
         )
-        .otherwise(pl.lit("no rule matched and no model loaded"))
+        .otherwise(pl.lit("no rule or documented code matched and no model loaded"))
         .alias("evidence"),
-        pl.when(garbage).then(None).otherwise(pl.col("rule_id")).alias("rule_id"),
-    )
+        pl.when(w == "rule")
+        .then(pl.col("rule_id"))
+        .when(w == "kb")
+        .then(pl.col("kb_id"))
+        .otherwise(None)
+        .alias("rule_id"),
+        pl.when(w == "garbage")
+        .then(None)
+        .when(agree)
+        .then(pl.col("model_label_2"))
+        .otherwise(pl.col("model_label"))
+        .alias("root_cause_2"),
+        pl.when(w == "garbage")
+        .then(None)
+        .when(agree)
+        .then(pl.col("model_confidence_2"))
+        .otherwise(pl.col("model_confidence"))
+        .round(4)
+        .alias("confidence_2"),
+    ).drop("_winner")
+
+
+def decide(
+    keys: pl.DataFrame,
+    model: RootCauseModel | None,
+    *,
+    threshold: float = 0.5,
+    unknown_threshold: float | None = None,
+    rules: tuple[Rule, ...] | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> pl.DataFrame:
+    """Decide each unique key: adds the output columns plus rule/kb/model detail columns.
+
+    ``model=None`` gives rules and documented codes alone (abstentions are ``unknown``).
+    """
+    frame = verdicts(keys, rules=rules, labels=labels)
+    docs = feature_docs(frame).to_list() if model is not None else [""] * frame.height
+    frame = frame.with_columns(**model_columns(model, docs))
+    frame = combine(frame, threshold=threshold, unknown_threshold=unknown_threshold)
     tax = load_taxonomy().select(pl.col("id").alias("root_cause"), "retryable", "fix_zh", "fix_en")
     return frame.join(tax, on="root_cause", how="left", maintain_order="left")

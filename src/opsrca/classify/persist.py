@@ -16,13 +16,14 @@ import io
 import json
 import math
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from opsrca.classify.model import RootCauseModel
+from opsrca.classify.taxonomy import UNKNOWN
 from opsrca.errors import ModelError
 
 __all__ = [
@@ -52,10 +53,19 @@ class LoadedModel:
     model: RootCauseModel
     manifest: dict[str, Any]
     path: Path
+    # template_id -> category an analyst gave (``opsrca train --add``); decides that template.
+    analyst_labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def threshold(self) -> float:
         return float(self.manifest.get("threshold", self.model.threshold))
+
+    @property
+    def unknown_threshold(self) -> float | None:
+        """The probability the model's own ``unknown`` class needs to be answered (None:
+        the threshold); tuned on the real-world set."""
+        value = self.manifest.get("unknown_threshold")
+        return None if value is None else float(value)
 
     @property
     def version(self) -> str:
@@ -88,11 +98,22 @@ def _sha256(*parts: bytes) -> str:
     return digest.hexdigest()
 
 
-def save_model(model: RootCauseModel, model_dir: Path | str, manifest: dict[str, Any]) -> Path:
-    """Write ``model.json``, ``model.npz`` and ``manifest.json`` into ``model_dir``."""
+def save_model(
+    model: RootCauseModel,
+    model_dir: Path | str,
+    manifest: dict[str, Any],
+    *,
+    analyst_labels: dict[str, str] | None = None,
+) -> Path:
+    """Write ``model.json``, ``model.npz`` and ``manifest.json`` into ``model_dir``.
+
+    ``analyst_labels`` (template_id -> category) go into ``model.json``, so they are part of
+    the model's checksum and version: templates decided by another version are re-decided."""
     folder = Path(model_dir)
     folder.mkdir(parents=True, exist_ok=True)
     meta, arrays = model.state()
+    if analyst_labels:
+        meta["analyst_labels"] = dict(sorted(analyst_labels.items()))
     state = json.dumps({"format_version": FORMAT_VERSION, **meta}, ensure_ascii=False).encode()
     buffer = io.BytesIO()
     np.savez_compressed(buffer, allow_pickle=False, **arrays)
@@ -145,6 +166,16 @@ def read_manifest(model_dir: Path | str) -> dict[str, Any]:
         raise ModelError(
             f"model {str(folder)!r}: threshold must be a number within [0, 1], got {threshold!r}"
         )
+    unknown = manifest.get("unknown_threshold")
+    if unknown is not None and (
+        isinstance(unknown, bool)
+        or not isinstance(unknown, int | float)
+        or not 0.0 <= unknown <= 1.0
+    ):
+        raise ModelError(
+            f"model {str(folder)!r}: unknown_threshold must be null or a number within [0, 1], "
+            f"got {unknown!r}"
+        )
     saved = manifest.get("versions")
     if not isinstance(saved, dict):
         raise ModelError(f"model {str(folder)!r}: manifest 'versions' is not an object; {REBUILD}")
@@ -169,8 +200,8 @@ def _check_state(state: object) -> dict[str, Any]:
     if not isinstance(state, dict):
         raise ValueError("model.json is not an object")
     expected = {"format_version", "params", "classes", "terms"}
-    if set(state) != expected:
-        extra = sorted(set(state) - expected) or sorted(expected - set(state))
+    if not expected <= set(state) <= expected | {"analyst_labels"}:
+        extra = sorted(set(state) - expected - {"analyst_labels"}) or sorted(expected - set(state))
         raise ValueError(f"model.json has unexpected or missing keys {extra}")
     params = state["params"]
     if not isinstance(params, dict) or set(params) != set(_PARAMS):
@@ -187,6 +218,11 @@ def _check_state(state: object) -> dict[str, Any]:
         raise ValueError("model.json terms must hold 'word' (and optionally 'char')")
     for name, vocabulary in terms.items():
         _strings(vocabulary, f"terms[{name!r}]")
+    labels = state.get("analyst_labels", {})
+    if not isinstance(labels, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in labels.items()
+    ):
+        raise ValueError("model.json analyst_labels must map template ids to category ids")
     return state
 
 
@@ -233,4 +269,16 @@ def load_model(model_dir: Path | str) -> LoadedModel:
         raise ModelError(
             f"model {str(folder)!r}: manifest labels differ from the model's; {REBUILD}"
         )
-    return LoadedModel(model=model, manifest=manifest, path=folder)
+    analyst = dict(state.get("analyst_labels", {}))
+    strangers = sorted(set(analyst.values()) - set(map(str, model.classes_)) - {UNKNOWN})
+    if strangers:
+        raise ModelError(
+            f"model {str(folder)!r}: analyst labels {strangers} are not categories of the model; "
+            f"{REBUILD}"
+        )
+    return LoadedModel(
+        model=model,
+        manifest=manifest,
+        path=folder,
+        analyst_labels=analyst,
+    )

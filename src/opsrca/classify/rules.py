@@ -157,7 +157,8 @@ def rules_sha256(path: Path | None = None) -> str:
 
 
 def apply_rules(keys: pl.DataFrame, rules: tuple[Rule, ...] | None = None) -> pl.DataFrame:
-    """Add ``rule_id, rule_label, rule_confidence, rule_reason`` (nulls where no rule is certain)."""
+    """Add ``rule_id, rule_label, rule_confidence, rule_reason, rule_priority`` (nulls where no
+    rule is certain)."""
     rules = load_rules() if rules is None else rules
     frame = keys.with_columns(key_columns(keys.columns))
     if not rules:
@@ -166,6 +167,7 @@ def apply_rules(keys: pl.DataFrame, rules: tuple[Rule, ...] | None = None) -> pl
             pl.lit(None, pl.String).alias("rule_label"),
             pl.lit(None, pl.Float64).alias("rule_confidence"),
             pl.lit(None, pl.String).alias("rule_reason"),
+            pl.lit(None, pl.Int64).alias("rule_priority"),
         )
     winner = pl.coalesce([pl.when(r.expr()).then(pl.lit(r.id)) for r in rules])
     ids = frame.select(winner.alias("rule_id"))["rule_id"]
@@ -175,6 +177,8 @@ def apply_rules(keys: pl.DataFrame, rules: tuple[Rule, ...] | None = None) -> pl
             "rule_label": [r.label for r in rules],
             "rule_confidence": [r.confidence for r in rules],
             "rule_reason": [r.reason for r in rules],
-        }
+            "rule_priority": [r.priority for r in rules],
+        },
+        schema_overrides={"rule_priority": pl.Int64},
     )
     return keys.with_columns(ids).join(meta, on="rule_id", how="left", maintain_order="left")

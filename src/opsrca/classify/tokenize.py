@@ -1,4 +1,5 @@
-"""Tokenizer of the model: jieba for Chinese runs, lowercase word tokens for everything else.
+"""Tokenizer of the model: jieba for Chinese runs, stemmed lowercase Russian words, lowercase
+English words, in any mix (Ozon answers in Russian, TOP wrappers in English around Chinese).
 
 A module-level function (the model is rebuilt from data, so the tokenizer is code, never stored). jieba is loaded once,
 quietly, with the shipped domain dictionary (``opsrca/data/jieba_userdict.txt``) so terms
@@ -18,14 +19,69 @@ import polars as pl
 from opsrca.classify.keys import key_columns
 from opsrca.paths import data_file
 
-__all__ = ["feature_docs", "tokenize"]
+__all__ = ["feature_docs", "stem_ru", "tokenize"]
 
 _TOKEN = re.compile(
     r"(?P<feat>__[a-z0-9_.\-]+__)"  # structured-field tokens such as __status_401__
     r"|(?P<ph><[A-Z]+>)"  # normalizer placeholders
     r"|(?P<cjk>[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)"
     r"|(?P<word>[A-Za-z][A-Za-z0-9]*)"
+    r"|(?P<cyr>[\u0400-\u04ff]+)"
 )
+# Russian inflections, longest first: `обязательно`, `обязательное`, `обязательный` share a stem.
+_RU_REFLEXIVE = ("ся", "сь")
+_RU_ENDINGS = tuple(
+    sorted(
+        [
+            "иями",
+            "ями",
+            "ами",
+            "ого",
+            "его",
+            "ому",
+            "ему",
+            "ыми",
+            "ими",
+            "ых",
+            "их",
+            "ой",
+            "ей",
+            "ий",
+            "ый",
+            "ая",
+            "яя",
+            "ое",
+            "ее",
+            "ую",
+            "юю",
+            "ом",
+            "ем",
+            "ам",
+            "ям",
+            "ах",
+            "ях",
+            "ов",
+            "ев",
+            "ия",
+            "ие",
+            "ью",
+            "ть",
+            "а",
+            "я",
+            "о",
+            "е",
+            "ы",
+            "и",
+            "у",
+            "ю",
+            "ь",
+            "й",
+        ],
+        key=len,
+        reverse=True,
+    )
+)
+_RU_MIN_STEM = 3
 _lock = threading.Lock()
 _jieba: Any = None
 
@@ -52,8 +108,24 @@ def _cut(run: str) -> tuple[str, ...]:
     return tuple(w for w in _tokenizer().lcut(run, HMM=False) if w.strip())
 
 
+def stem_ru(word: str) -> str:
+    """A light Russian stem: lowercase, ё as е, one reflexive and one inflection ending off
+    (never shorter than three letters). Enough for error text, where words recur in a few
+    forms; not a linguistic stemmer."""
+    w = word.lower().replace("ё", "е")
+    for suffix in _RU_REFLEXIVE:
+        if w.endswith(suffix) and len(w) - len(suffix) >= _RU_MIN_STEM:
+            w = w[: -len(suffix)]
+            break
+    for suffix in _RU_ENDINGS:
+        if w.endswith(suffix) and len(w) - len(suffix) >= _RU_MIN_STEM:
+            return w[: -len(suffix)]
+    return w
+
+
 def tokenize(doc: str) -> list[str]:
-    """Tokens of a feature document: jieba words, lowercase English words, field tokens."""
+    """Tokens of a feature document: jieba words, lowercase English words, stemmed Russian
+    words, field tokens."""
     out: list[str] = []
     for match in _TOKEN.finditer(doc):
         kind = match.lastgroup
@@ -62,6 +134,8 @@ def tokenize(doc: str) -> list[str]:
             out.extend(_cut(text))
         elif kind == "word":
             out.append(text.lower())
+        elif kind == "cyr":
+            out.append(stem_ru(text))
         else:
             out.append(text.lower() if kind == "feat" else text)
     return out

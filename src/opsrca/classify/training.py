@@ -20,18 +20,29 @@ import polars as pl
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold, LeaveOneGroupOut, StratifiedGroupKFold
 
-from opsrca.classify.hybrid import add_keys, root_cause_expr
+from opsrca.classify.datasets import read_labeled, read_realworld, training_data
+from opsrca.classify.hybrid import MODEL_COLUMNS, combine, model_columns, verdicts
+from opsrca.classify.kb import kb_sha256
 from opsrca.classify.keys import DECISION_KEYS
 from opsrca.classify.model import RootCauseModel
+from opsrca.classify.modelcard import model_card
 from opsrca.classify.persist import load_model, read_manifest, save_model
-from opsrca.classify.rules import apply_rules, load_rules, rules_sha256
+from opsrca.classify.rules import load_rules, rules_sha256
 from opsrca.classify.taxonomy import UNKNOWN, label_ids
-from opsrca.classify.tokenize import feature_docs
 from opsrca.errors import InputError, ModelError
 from opsrca.paths import DEFAULT_MODEL_DIR, is_in_package
 from opsrca.progress import Advance, progress_bar
 
-__all__ = ["FEATURE_CONFIGS", "evaluate", "predict_labeled", "read_labeled", "score", "train"]
+__all__ = [
+    "FEATURE_CONFIGS",
+    "choose",
+    "evaluate",
+    "predict_labeled",
+    "read_labeled",
+    "score",
+    "tradeoff",
+    "train",
+]
 
 SEED = 0
 FEATURE_CONFIGS: tuple[dict[str, Any], ...] = (
@@ -39,43 +50,15 @@ FEATURE_CONFIGS: tuple[dict[str, Any], ...] = (
     {"name": "words C=100", "char_ngrams": False, "C": 100.0},
     {"name": "words+chars C=30", "char_ngrams": True, "C": 30.0},
 )
-"""Compared on the grouped split at every ``train``; the best model-only macro-F1 is kept."""
-THRESHOLDS = np.round(np.arange(0.20, 0.81, 0.05), 2)
+"""Compared at every ``train``: on the real-world set when one is given (hybrid macro-F1 at
+each config's tuned threshold), else on the grouped split (model-only macro-F1)."""
+THRESHOLDS = np.round(np.arange(0.0, 0.91, 0.05), 2)
+MAX_UNKNOWN = 0.03
+UNKNOWN_THRESHOLDS: tuple[float | None, ...] = (None, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+"""Candidates for the probability the model's own ``unknown`` class needs (real-world tuning)."""
+"""Abstention budget: at most this share of categorized real-world messages answered ``unknown``."""
 THRESHOLD_TOLERANCE = 0.005
 METHODS = ("rules", "model", "hybrid")
-
-
-def read_labeled(path: Path | str) -> pl.DataFrame:
-    """The labeled CSV (message, label, optional platform, http_status, error_code, sub_code,
-    source, group), checked against the taxonomy, with decision keys and feature docs added."""
-    src = Path(path)
-    if not src.is_file():
-        raise InputError(f"labeled file {str(src)!r} does not exist")
-    try:
-        frame = pl.read_csv(src, infer_schema=False, encoding="utf8-lossy")
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        raise InputError(f"cannot read labeled file {str(src)!r}: {exc}") from exc
-    missing = {"message", "label"} - set(frame.columns)
-    if missing:
-        raise InputError(
-            f"{str(src)!r} lacks columns {sorted(missing)}; columns present: {frame.columns}"
-        )
-    known = set(label_ids())
-    bad = frame.filter(~pl.col("label").is_in(list(known)))
-    if bad.height:
-        raise InputError(
-            f"{str(src)!r}: label {bad['label'][0]!r} (line {frame['label'].to_list().index(bad['label'][0]) + 2}) "
-            "is not a taxonomy id"
-        )
-    frame = frame.with_columns(
-        *(pl.lit(None, pl.String).alias(c) for c in ("source", "group") if c not in frame.columns)
-    )
-    keyed = add_keys(frame)
-    keyed = keyed.with_columns(
-        pl.col("source").fill_null("unknown"),
-        pl.coalesce("group", "template").alias("group"),
-    )
-    return keyed.with_columns(feature_docs(keyed))
 
 
 def _sha256(path: Path | str) -> str:
@@ -112,47 +95,76 @@ class _ModelOutputs:
 
     model_label: np.ndarray
     model_conf: np.ndarray
+    model_label_2: np.ndarray | None = None
+    model_conf_2: np.ndarray | None = None
 
 
-def _ruled(data: pl.DataFrame) -> pl.DataFrame:
-    """The rule verdict (``rule_label``, null when no rule matched) and ``garbage`` per row."""
-    return apply_rules(data.select(DECISION_KEYS), load_rules()).select("garbage", "rule_label")
+def _ruled(data: pl.DataFrame, labels: dict[str, str] | None = None) -> pl.DataFrame:
+    """Rule, documented-code and analyst-label verdicts per row (``hybrid.verdicts``)."""
+    return verdicts(data.select(DECISION_KEYS), rules=load_rules(), labels=labels)
+
+
+def _with_model(ruled: pl.DataFrame, outputs: _ModelOutputs) -> pl.DataFrame:
+    n = ruled.height
+    second = outputs.model_label_2 if outputs.model_label_2 is not None else [None] * n
+    second_conf = outputs.model_conf_2 if outputs.model_conf_2 is not None else [None] * n
+    return ruled.with_columns(
+        pl.Series("model_label", outputs.model_label, dtype=pl.String),
+        pl.Series("model_confidence", outputs.model_conf, dtype=pl.Float64),
+        pl.Series("model_label_2", second, dtype=pl.String),
+        pl.Series("model_confidence_2", second_conf, dtype=pl.Float64),
+        pl.lit(None, pl.String).alias("model_terms"),
+    )
 
 
 def _decisions(
-    ruled: pl.DataFrame, outputs: _ModelOutputs, threshold: float
+    ruled: pl.DataFrame,
+    outputs: _ModelOutputs,
+    threshold: float,
+    unknown_threshold: float | None = None,
 ) -> dict[str, list[str]]:
-    """Rules-only, model-only and hybrid labels, all by ``hybrid.root_cause_expr`` (the decision
-    ``classify`` makes); the single-method scores withhold the other side's columns."""
-    frame = ruled.with_columns(
-        pl.Series("model_label", outputs.model_label, dtype=pl.String),
-        pl.Series("model_confidence", outputs.model_conf, dtype=pl.Float64),
-    )
+    """Rules-only (rules and documented codes), model-only and hybrid labels, all by
+    ``hybrid.combine`` (the decision ``classify`` makes); the single-method scores withhold
+    the other side's columns."""
+    frame = _with_model(ruled, outputs)
+    no_model = {c: pl.lit(None, dt).alias(c) for c, dt in MODEL_COLUMNS.items()}
     variants = {
-        "rules": frame.with_columns(
-            pl.lit(None, pl.String).alias("model_label"),
-            pl.lit(None, pl.Float64).alias("model_confidence"),
+        "rules": frame.with_columns(*no_model.values()),
+        "model": frame.with_columns(
+            *(pl.lit(None, pl.String).alias(c) for c in ("rule_label", "kb_label", "label_label"))
         ),
-        "model": frame.with_columns(pl.lit(None, pl.String).alias("rule_label")),
         "hybrid": frame,
     }
-    decide = root_cause_expr(threshold=threshold)
-    return {m: f.select(decide)["root_cause"].to_list() for m, f in variants.items()}
+    return {
+        m: combine(f, threshold=threshold, unknown_threshold=unknown_threshold)[
+            "root_cause"
+        ].to_list()
+        for m, f in variants.items()
+    }
 
 
 def _fitted_outputs(model: RootCauseModel, data: pl.DataFrame) -> _ModelOutputs:
-    """A fitted model's best label and its probability for every row of ``data``."""
-    proba = model.predict_proba(data["doc"].to_list())
-    best = proba.argmax(axis=1)
-    return _ModelOutputs(model.classes_[best].astype(str), proba[np.arange(len(best)), best])
+    """A fitted model's best two labels and their probabilities for every row of ``data``."""
+    cols = model_columns(model, data["doc"].to_list(), terms=False)
+    return _ModelOutputs(
+        cols["model_label"].to_numpy(),
+        cols["model_confidence"].to_numpy(),
+        cols["model_label_2"].to_numpy(),
+        cols["model_confidence_2"].to_numpy(),
+    )
 
 
 def predict_labeled(
-    data: pl.DataFrame, model: RootCauseModel, /, *, threshold: float
+    data: pl.DataFrame,
+    model: RootCauseModel,
+    /,
+    *,
+    threshold: float,
+    unknown_threshold: float | None = None,
 ) -> dict[str, list[str]]:
     """Rules-only, model-only and hybrid labels of ``read_labeled`` rows with a fitted model:
     what ``evaluate`` scores for the fitted model, row by row."""
-    return _decisions(_ruled(data), _fitted_outputs(model, data), threshold)
+    return _decisions(_ruled(data), _fitted_outputs(model, data), threshold, unknown_threshold)
 
 
 def _splits(data: pl.DataFrame, how: str) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -186,6 +198,8 @@ def _out_of_fold(
     y = data["label"].to_numpy()
     labels = np.full(len(y), UNKNOWN, dtype=object)
     conf = np.zeros(len(y))
+    labels2 = np.full(len(y), UNKNOWN, dtype=object)
+    conf2 = np.zeros(len(y))
     splits = _splits(data, how)
     if not splits:
         return None
@@ -195,11 +209,14 @@ def _out_of_fold(
             continue
         model = _model(config).fit(docs[train_idx].tolist(), y[train_idx].tolist())
         proba = model.predict_proba(docs[test_idx].tolist())
-        best = proba.argmax(axis=1)
-        labels[test_idx] = model.classes_[best]
-        conf[test_idx] = proba[np.arange(len(best)), best]
+        order = np.argsort(-proba, axis=1, kind="stable")
+        rows = np.arange(len(test_idx))
+        labels[test_idx] = model.classes_[order[:, 0]]
+        conf[test_idx] = proba[rows, order[:, 0]]
+        labels2[test_idx] = model.classes_[order[:, 1]]
+        conf2[test_idx] = proba[rows, order[:, 1]]
         advance(1, f"{config['name']}, {how} folds")
-    return _ModelOutputs(labels.astype(str), conf)
+    return _ModelOutputs(labels.astype(str), conf, labels2.astype(str), conf2)
 
 
 def _model(config: dict[str, Any], threshold: float = 0.5) -> RootCauseModel:
@@ -212,57 +229,156 @@ def _model(config: dict[str, Any], threshold: float = 0.5) -> RootCauseModel:
 
 
 def _side_by_side(
-    data: pl.DataFrame, oof: _ModelOutputs, threshold: float, labels: list[str]
+    data: pl.DataFrame,
+    oof: _ModelOutputs,
+    threshold: float,
+    labels: list[str],
+    analyst: dict[str, str] | None = None,
+    unknown_threshold: float | None = None,
 ) -> dict[str, Any]:
-    preds = _decisions(_ruled(data), oof, threshold)
+    preds = _decisions(_ruled(data, analyst), oof, threshold, unknown_threshold)
     y = data["label"].to_list()
     return {m: score(y, preds[m], labels) for m in METHODS}
 
 
-def _tune_threshold(data: pl.DataFrame, oof: _ModelOutputs) -> tuple[float, list[dict[str, float]]]:
-    """The highest threshold whose out-of-fold hybrid macro-F1 is within ``THRESHOLD_TOLERANCE``
-    of the best: abstaining is preferred when it costs (almost) nothing on known wording."""
-    ruled = _ruled(data)
-    y = data["label"].to_list()
-    labels = label_ids()
+def tradeoff(
+    data: pl.DataFrame,
+    outputs: _ModelOutputs,
+    *,
+    labels: dict[str, str] | None = None,
+    thresholds: np.ndarray = THRESHOLDS,
+    unknown_thresholds: tuple[float | None, ...] = (None,),
+) -> list[dict[str, Any]]:
+    """Coverage against precision per abstain threshold (and ``unknown`` threshold), hybrid.
+
+    ``unknown_rate``: share of messages that have a category answered ``unknown``;
+    ``precision``: share of the answered (not ``unknown``) that are right."""
+    ruled = _ruled(data, labels)
+    y = np.asarray(data["label"].to_list(), dtype=object)
+    categorized = y != UNKNOWN
     curve = []
-    for t in THRESHOLDS:
-        hybrid = _decisions(ruled, oof, float(t))["hybrid"]
-        curve.append(
-            {
-                "threshold": float(t),
-                "hybrid_macro_f1": score(y, hybrid, labels)["macro_f1"],
-            }
+    for ut in unknown_thresholds:
+        for t in thresholds:
+            pred = np.asarray(_decisions(ruled, outputs, float(t), ut)["hybrid"], dtype=object)
+            answered = pred != UNKNOWN
+            share = float((~answered[categorized]).mean()) if categorized.any() else 0.0
+            right = float((pred[answered] == y[answered]).mean()) if answered.any() else 0.0
+            curve.append(
+                {
+                    "threshold": float(t),
+                    "unknown_threshold": ut,
+                    "coverage": round(1.0 - share, 4),
+                    "unknown_rate": round(share, 4),
+                    "precision": round(right, 4),
+                    "macro_f1": score(y.tolist(), pred.tolist(), label_ids())["macro_f1"],
+                }
+            )
+    return curve
+
+
+def choose(curve: list[dict[str, Any]], *, max_unknown: float = MAX_UNKNOWN) -> dict[str, Any]:
+    """The most precise point whose ``unknown_rate`` stays within ``max_unknown`` (ties: the
+    higher thresholds); when none does, the point with the fewest unknowns."""
+    within = [c for c in curve if c["unknown_rate"] <= max_unknown]
+    if within:
+        return max(
+            within,
+            key=lambda c: (c["precision"], c["threshold"], c["unknown_threshold"] or 0.0),
         )
-    top = max(c["hybrid_macro_f1"] for c in curve)
-    best = max(c["threshold"] for c in curve if c["hybrid_macro_f1"] >= top - THRESHOLD_TOLERANCE)
+    return min(curve, key=lambda c: (c["unknown_rate"], -c["precision"]))
+
+
+def _tune_on_cv(data: pl.DataFrame, oof: _ModelOutputs) -> tuple[float, list[dict[str, float]]]:
+    """Without a real-world set: the highest threshold whose out-of-fold hybrid macro-F1 is
+    within ``THRESHOLD_TOLERANCE`` of the best."""
+    curve = tradeoff(data, oof)
+    top = max(c["macro_f1"] for c in curve)
+    best = max(c["threshold"] for c in curve if c["macro_f1"] >= top - THRESHOLD_TOLERANCE)
     return float(best), curve
 
 
 def _cross_validated(
     data: pl.DataFrame,
     config: dict[str, Any],
-    threshold: float | None,
+    threshold: float,
+    unknown_threshold: float | None = None,
     advance: Advance = _no_progress,
 ) -> dict[str, Any]:
-    """Grouped-CV and source-holdout metrics of one feature config (threshold tuned if None)."""
+    """Grouped-CV and leave-one-source-out metrics of one feature config."""
     labels = label_ids()
     oof = _out_of_fold(data, config, "group", advance)
     assert oof is not None  # grouped splits always exist for >= 2 groups
-    curve: list[dict[str, float]] = []
-    if threshold is None:
-        threshold, curve = _tune_threshold(data, oof)
-    result: dict[str, Any] = {
-        "config": config,
-        "threshold": threshold,
-        "grouped_cv": _side_by_side(data, oof, threshold, labels),
-        "threshold_curve": curve,
-    }
     held = _out_of_fold(data, config, "source", advance)
-    result["source_holdout"] = (
-        _side_by_side(data, held, threshold, labels) if held is not None else None
+    return {
+        "grouped_cv": _side_by_side(data, oof, threshold, labels, None, unknown_threshold),
+        "source_holdout": (
+            _side_by_side(data, held, threshold, labels, None, unknown_threshold) if held else None
+        ),
+    }
+
+
+def _realworld_scores(
+    realworld: pl.DataFrame,
+    model: RootCauseModel,
+    labels: dict[str, str] | None = None,
+    unknown_thresholds: tuple[float | None, ...] = UNKNOWN_THRESHOLDS,
+) -> tuple[_ModelOutputs, list[dict[str, Any]]]:
+    outputs = _fitted_outputs(model, realworld)
+    return outputs, tradeoff(
+        realworld, outputs, labels=labels, unknown_thresholds=unknown_thresholds
     )
-    return result
+
+
+def _compare_configs(
+    data: pl.DataFrame,
+    realworld: pl.DataFrame | None,
+    configs: tuple[dict[str, Any], ...],
+    advance: Advance = _no_progress,
+) -> tuple[dict[str, Any], RootCauseModel | None, list[dict[str, Any]]]:
+    """The feature config to keep, its fitted model (when fitted here) and the comparison.
+
+    With a real-world set each config is fitted on all rows and judged there (hybrid
+    macro-F1 at its own tuned threshold); without one, by grouped-CV model-only macro-F1."""
+    comparison: list[dict[str, Any]] = []
+    fitted: dict[str, RootCauseModel] = {}
+    y = data["label"].to_list()
+    for config in configs:
+        entry: dict[str, Any] = {"config": config["name"]}
+        if realworld is not None:
+            model = _model(config).fit(data["doc"].to_list(), y)
+            advance(1, f"{config['name']}, all rows")
+            fitted[config["name"]] = model
+            outputs, curve = _realworld_scores(realworld, model)
+            kept = choose(curve)
+            threshold, unknown_threshold = kept["threshold"], kept["unknown_threshold"]
+            preds = _decisions(_ruled(realworld), outputs, threshold, unknown_threshold)
+            entry.update(
+                threshold=threshold,
+                unknown_threshold=unknown_threshold,
+                realworld_macro_f1={
+                    m: score(realworld["label"].to_list(), preds[m], label_ids())["macro_f1"]
+                    for m in METHODS
+                },
+            )
+            entry["key"] = entry["realworld_macro_f1"]["hybrid"]
+        else:
+            oof = _out_of_fold(data, config, "group", advance)
+            assert oof is not None
+            threshold, _ = _tune_on_cv(data, oof)
+            f1 = score(y, oof.model_label.tolist(), label_ids())["macro_f1"]
+            entry.update(threshold=threshold, grouped_cv_model_macro_f1=f1, key=f1)
+        comparison.append(entry)
+    best = max(range(len(configs)), key=lambda i: comparison[i]["key"])
+    return configs[best], fitted.get(configs[best]["name"]), comparison
+
+
+def _previous_manifest(folder: Path | None) -> dict[str, Any]:
+    if folder is None or not (folder / "manifest.json").is_file():
+        return {}
+    try:
+        return read_manifest(folder)
+    except ModelError:
+        return {}
 
 
 def train(
@@ -270,63 +386,110 @@ def train(
     *,
     model_dir: Path | str | None = None,
     configs: tuple[dict[str, Any], ...] = FEATURE_CONFIGS,
+    realworld: Path | str | None = None,
+    add: tuple[Path | str, ...] = (),
+    previous: Path | str | None = None,
+    note: str | None = None,
     progress: bool = False,
 ) -> dict[str, Any]:
-    """Cross-validate every feature config, keep the best, tune the threshold, fit on all
-    rows and write the model folder. Returns the manifest.
+    """Train on the labeled CSV + the knowledge base + analysts' files (``add``), write the
+    model folder and return its manifest.
 
-    ``model_dir`` is required and must lie outside the installed package: the bundled model
-    is read-only (``opsrca train`` without ``--model`` makes a new versioned folder beside
-    the database). ``progress`` shows a bar over the cross-validation fits.
-    """
+    The feature config and the abstain threshold are chosen on the ``realworld`` set when
+    given (``unknown`` on categorized messages at most ``MAX_UNKNOWN``), else on grouped CV;
+    grouped CV and leave-one-source-out are reported either way. The version is the
+    ``previous`` model's (default: the one in ``model_dir``) plus one, and the model card
+    carries its changelog. ``model_dir`` is required and must lie outside the installed
+    package: the bundled model is read-only (``opsrca train`` without ``--model`` makes a new
+    versioned folder beside the database). ``progress`` shows a bar over the fits."""
     folder = _writable(model_dir)
-    data = read_labeled(labeled)
-    if data["label"].n_unique() < 2:
-        raise InputError(f"{str(labeled)!r} needs at least two distinct labels to train")
     if not configs:
         raise ValueError("configs must name at least one feature config, got ()")
-    fits = len(configs) * (len(_splits(data, "group")) + len(_splits(data, "source"))) + 1
+    data = training_data(labeled, add=add)
+    rows = data.rows
+    if rows["label"].n_unique() < 2:
+        raise InputError(f"{str(labeled)!r} needs at least two distinct labels to train")
+    rw = read_realworld(realworld) if realworld is not None else None
+    folds = len(_splits(rows, "group"))
+    fits = (
+        len(configs) * (1 if rw is not None else folds)
+        + 1
+        + folds
+        + len(_splits(rows, "source"))
+    )
     with progress_bar(progress, fits, "train") as advance:
-        comparison = [_cross_validated(data, cfg, None, advance) for cfg in configs]
-        best = max(comparison, key=lambda c: c["grouped_cv"]["model"]["macro_f1"])
-        config, threshold = best["config"], best["threshold"]
-        advance(0, "fit on all rows")
-        model = _model(config, threshold).fit(data["doc"].to_list(), data["label"].to_list())
+        config, model, comparison = _compare_configs(rows, rw, configs, advance)
+        kept = next(c for c in comparison if c["config"] == config["name"])
+        threshold, unknown_threshold = kept["threshold"], kept.get("unknown_threshold")
+        if model is None:
+            advance(0, "fit on all rows")
+            model = _model(config).fit(rows["doc"].to_list(), rows["label"].to_list())
         advance(1)
+        model.set_params(threshold=threshold)
+        metrics: dict[str, Any] = _cross_validated(
+            rows, config, threshold, unknown_threshold, advance
+        )
+    metrics["feature_comparison"] = comparison
+    if rw is not None:
+        outputs, curve = _realworld_scores(rw, model, data.analyst_labels)
+        metrics["realworld"] = _side_by_side(
+            rw, outputs, threshold, label_ids(), data.analyst_labels, unknown_threshold
+        )
+        metrics["threshold_curve"] = [
+            c for c in curve if c["unknown_threshold"] == unknown_threshold
+        ]
+    before = _previous_manifest(Path(previous) if previous else folder)
+    version = int(before.get("version", 1 if before else 0)) + 1
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+    added = [Path(p).name for p in add]
+    line = (
+        f"v{version} {created[:10]}: {rows.height} rows ("
+        + ", ".join(f"{k} {v}" for k, v in data.counts.items())
+        + f"); {config['name']}, threshold {threshold}"
+        + (
+            f"; real-world hybrid macro-F1 {metrics['realworld']['hybrid']['macro_f1']:.3f}"
+            if rw is not None
+            else ""
+        )
+        + (
+            f"; {len(data.analyst_labels)} templates relabeled from {', '.join(added)}"
+            if added
+            else ""
+        )
+        + (f"; {note}" if note else "")
+    )
     manifest = {
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "created_at": created,
+        "version": version,
+        "changelog": [line, *before.get("changelog", [])][:50],
         "labels": [str(c) for c in model.classes_],
         "threshold": threshold,
-        "threshold_rule": f"highest threshold within {THRESHOLD_TOLERANCE} of the best "
-        "out-of-fold hybrid macro-F1 (grouped CV)",
+        "unknown_threshold": unknown_threshold,
+        "threshold_rule": (
+            f"most precise (threshold, unknown threshold) with unknown on categorized real-world "
+            f"messages <= {MAX_UNKNOWN}"
+            if rw is not None
+            else f"highest threshold within {THRESHOLD_TOLERANCE} of the best out-of-fold hybrid "
+            "macro-F1 (grouped CV)"
+        ),
         "feature_config": config,
         "data_file": Path(labeled).name,
         "data_sha256": _sha256(labeled),
-        "data_rows": data.height,
+        "data_rows": rows.height,
+        "data_counts": data.counts,
+        "added_files": added,
+        "analyst_labels": len(data.analyst_labels),
+        "realworld_file": Path(realworld).name if realworld is not None else None,
+        "realworld_rows": rw.height if rw is not None else 0,
         "rules_sha256": rules_sha256(),
+        "kb_sha256": kb_sha256(),
         "seed": SEED,
-        "metrics": {
-            "grouped_cv": best["grouped_cv"],
-            "source_holdout": best["source_holdout"],
-            "threshold_curve": best["threshold_curve"],
-            "feature_comparison": [
-                {
-                    "config": c["config"]["name"],
-                    "threshold": c["threshold"],
-                    "grouped_cv_macro_f1": {m: c["grouped_cv"][m]["macro_f1"] for m in METHODS},
-                    "source_holdout_macro_f1": (
-                        {m: c["source_holdout"][m]["macro_f1"] for m in METHODS}
-                        if c["source_holdout"]
-                        else None
-                    ),
-                }
-                for c in comparison
-            ],
-        },
+        "metrics": metrics,
     }
-    save_model(model, folder, manifest)
-    (folder / "model_card.md").write_text(model_card(manifest), encoding="utf-8")
-    return read_manifest(folder)
+    save_model(model, folder, manifest, analyst_labels=data.analyst_labels)
+    saved = read_manifest(folder)
+    (folder / "model_card.md").write_text(model_card(saved), encoding="utf-8")
+    return saved
 
 
 def _writable(model_dir: Path | str | None) -> Path:
@@ -350,67 +513,53 @@ def evaluate(
     labeled: Path | str,
     *,
     model_dir: Path | str | None = None,
+    realworld: Path | str | None = None,
     progress: bool = False,
 ) -> dict[str, Any]:
-    """Cross-validated (refit per fold) metrics with the model's feature config and threshold;
-    plus the fitted model's own score when the file is not its training data."""
+    """Grouped CV and leave-one-source-out (refit per fold, on the labeled CSV + knowledge
+    base) with the model's feature config and threshold, beside the fitted model on the
+    real-world set with its coverage/precision trade-off. Never changes a model."""
     folder = Path(model_dir) if model_dir else DEFAULT_MODEL_DIR
     loaded = load_model(folder)
-    data = read_labeled(labeled)
+    rows = training_data(labeled).rows
     config = loaded.manifest.get("feature_config", FEATURE_CONFIGS[-1])
-    fits = len(_splits(data, "group")) + len(_splits(data, "source"))
+    fits = len(_splits(rows, "group")) + len(_splits(rows, "source"))
     with progress_bar(progress, fits, "evaluate") as advance:
-        cv = _cross_validated(data, config, loaded.threshold, advance)
+        cv = _cross_validated(rows, config, loaded.threshold, loaded.unknown_threshold, advance)
     report: dict[str, Any] = {
         "data_file": str(labeled),
-        "data_rows": data.height,
+        "data_rows": rows.height,
         "model_dir": str(folder),
+        "model_version": loaded.manifest.get("version"),
         "threshold": loaded.threshold,
+        "unknown_threshold": loaded.unknown_threshold,
         "feature_config": config,
         "grouped_cv": cv["grouped_cv"],
         "source_holdout": cv["source_holdout"],
+        "realworld": None,
+        "threshold_curve": [],
         "same_as_training_data": _sha256(labeled) == loaded.manifest.get("data_sha256"),
         "fitted_model": None,
     }
+    if realworld is not None:
+        rw = read_realworld(realworld)
+        outputs, curve = _realworld_scores(
+            rw, loaded.model, loaded.analyst_labels, (loaded.unknown_threshold,)
+        )
+        report["realworld"] = _side_by_side(
+            rw,
+            outputs,
+            loaded.threshold,
+            label_ids(),
+            loaded.analyst_labels,
+            loaded.unknown_threshold,
+        )
+        report["realworld_rows"] = rw.height
+        report["threshold_curve"] = curve
     if not report["same_as_training_data"]:
+        data = read_labeled(labeled)
         outputs = _fitted_outputs(loaded.model, data)
-        report["fitted_model"] = _side_by_side(data, outputs, loaded.threshold, label_ids())
+        report["fitted_model"] = _side_by_side(
+            data, outputs, loaded.threshold, label_ids(), None, loaded.unknown_threshold
+        )
     return report
-
-
-def model_card(manifest: dict[str, Any]) -> str:
-    """A short human-readable model card (markdown) from the manifest."""
-    m = manifest["metrics"]
-    lines = [
-        "# opsrca root-cause model",
-        "",
-        f"- created: {manifest['created_at']}; data: `{manifest['data_file']}` "
-        f"({manifest['data_rows']} rows, sha256 `{manifest['data_sha256'][:16]}…`)",
-        f"- features: {manifest['feature_config']['name']} (jieba words 1-2 grams"
-        f"{' + char_wb 2-4 grams' if manifest['feature_config']['char_ngrams'] else ''}), "
-        f"LogisticRegression C={manifest['feature_config']['C']}, class_weight=balanced",
-        f"- abstain threshold: {manifest['threshold']} (tuned on grouped CV, hybrid macro-F1)",
-        "- rebuild: `opsrca train data/samples/labeled_errors.csv` (the bundled model: `make model`)",
-        "",
-        "| split | rules-only | model-only | hybrid |",
-        "|---|---|---|---|",
-    ]
-    for split in ("grouped_cv", "source_holdout"):
-        if m.get(split):
-            lines.append(
-                f"| {split} macro-F1 | "
-                + " | ".join(f"{m[split][k]['macro_f1']:.3f}" for k in METHODS)
-                + " |"
-            )
-    lines += [
-        "",
-        "Caveat: the model is refit per fold, the rules (`rules.toml`) are not: they were written",
-        "from the platforms' documentation and checked against this data, so rules-only and hybrid",
-        "scores carry some in-sample optimism. Held-out sources = leave-one-source-family-out.",
-        "",
-        "Feature configs compared (grouped CV macro-F1, model-only):",
-        "",
-    ]
-    for c in m["feature_comparison"]:
-        lines.append(f"- {c['config']}: {c['grouped_cv_macro_f1']['model']:.3f}")
-    return "\n".join(lines) + "\n"

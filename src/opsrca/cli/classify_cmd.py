@@ -78,6 +78,64 @@ def _confusion_table(title: str, confusion: dict[str, Any]) -> Table:
     return table
 
 
+RealworldOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--realworld",
+        help="Real-world evaluation set (message, platform, category, source, source_group): "
+        "never trained on; chooses features and threshold in train, reported by evaluate.",
+        exists=True,
+        dir_okay=False,
+    ),
+]
+
+
+def _tradeoff_table(curve: list[dict[str, float]], kept: float) -> Table:
+    """Coverage against precision per threshold (the kept threshold marked)."""
+    table = Table(title="abstention trade-off, real-world set (hybrid)")
+    for name in ("threshold", "unknown on categorized", "precision of answered", "macro-F1"):
+        table.add_column(name, justify="right")
+    for c in curve:
+        mark = " *" if c["threshold"] == kept else ""
+        table.add_row(
+            f"{c['threshold']:.2f}{mark}",
+            f"{c['unknown_rate']:.3f}",
+            f"{c['precision']:.3f}",
+            f"{c['macro_f1']:.3f}",
+        )
+    return table
+
+
+def _splits_table(report: dict[str, Any]) -> Table:
+    """Grouped CV, leave-one-source-out and the real-world set side by side, per category."""
+    splits = [
+        (k, t)
+        for k, t in (
+            ("grouped_cv", "grouped CV"),
+            ("source_holdout", "held-out sources"),
+            ("realworld", "real world"),
+        )
+        if report.get(k)
+    ]
+    table = Table(title="hybrid F1 per category (n = support)")
+    table.add_column("root cause")
+    for _, title in splits:
+        table.add_column(title, justify="right")
+    cats = sorted({c for k, _ in splits for c in report[k]["hybrid"]["per_class"]})
+    for cat in cats:
+        cells = []
+        for k, _ in splits:
+            s = report[k]["hybrid"]["per_class"].get(cat)
+            cells.append(f"{s['f1']:.2f} ({s['support']})" if s else "–")
+        table.add_row(cat, *cells)
+    for method in ("rules", "model", "hybrid"):
+        table.add_row(
+            f"[bold]macro-F1 {method}[/]",
+            *[f"[bold]{report[k][method]['macro_f1']:.3f}[/]" for k, _ in splits],
+        )
+    return table
+
+
 @app.command()
 def train(
     labeled: LabeledArg,
@@ -90,40 +148,76 @@ def train(
             file_okay=False,
         ),
     ] = None,
+    add: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--add",
+            help="An analyst's filled-in `opsrca label` export (CSV/XLSX with template_id or "
+            "message, and label), trained on top of LABELED and the knowledge base; repeatable. "
+            "Its templates are decided by their label.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    realworld: RealworldOption = None,
+    note: Annotated[
+        str | None, typer.Option("--note", help="A line for the model card's changelog.")
+    ] = None,
     db: DbOption = DEFAULT_DB_PATH,
 ) -> None:
-    """Train the root-cause model: grouped cross-validation, threshold tuning, then a fit on
-    all rows, written as data (model.json, model.npz) plus manifest.json and model_card.md.
+    """Train the root-cause model on LABELED + the knowledge base (+ --add files): features and
+    abstain threshold chosen on --realworld (else grouped CV), grouped CV and leave-one-source-out
+    reported, written as data (model.json, model.npz) with manifest.json and a versioned
+    model_card.md. With --add, the templates in --db are re-decided right away.
 
     Without --model the new model is versioned beside the database and used by the next
     `analyze` / `classify` of it (`opsrca config` shows it). The bundled model is read-only.
 
-    Example: opsrca train data/samples/labeled_errors.csv
+    Example: opsrca train data/samples/labeled_errors.csv --add labels.xlsx
     """
     from opsrca.api import train as train_model
 
-    manifest = train_model(labeled, model_dir=model, db=db, progress=console.is_terminal)
+    manifest = train_model(
+        labeled,
+        model_dir=model,
+        db=db,
+        progress=console.is_terminal,
+        realworld=realworld,
+        add=tuple(add or ()),
+        note=note,
+    )
     metrics = manifest["metrics"]
     console.print(
-        f"trained on {manifest['data_rows']} rows, {len(manifest['labels'])} labels; "
-        f"features {manifest['feature_config']['name']}; threshold {manifest['threshold']}"
+        f"model version {manifest['version']}: {manifest['data_rows']} rows "
+        f"({', '.join(f'{k} {v}' for k, v in manifest['data_counts'].items())}), "
+        f"{len(manifest['labels'])} labels; features {manifest['feature_config']['name']}; "
+        f"threshold {manifest['threshold']}"
     )
-    for comp in metrics["feature_comparison"]:
-        console.print(
-            f"  config {comp['config']}: grouped-CV macro-F1 {comp['grouped_cv_macro_f1']}"
-        )
-    for split in ("grouped_cv", "source_holdout"):
+    for split in ("grouped_cv", "source_holdout", "realworld"):
         if metrics.get(split):
             console.print(
                 f"  {split}: macro-F1 rules {metrics[split]['rules']['macro_f1']:.3f}, "
                 f"model {metrics[split]['model']['macro_f1']:.3f}, "
                 f"hybrid {metrics[split]['hybrid']['macro_f1']:.3f}"
             )
-    console.print(f"model written to {manifest['model_dir']}")
+    folder = Path(manifest["model_dir"])
+    console.print(f"model written to {folder}")
     if model is None:
         console.print(f"it is now the model of {db} (`opsrca config --db {db}` shows it)")
     else:
         console.print(f"use it for {db} with: opsrca config set model {model} --db {db}")
+    if add and db.exists():
+        from opsrca import store
+        from opsrca.classify import decide_templates
+
+        con = store.connect(db)
+        try:
+            run = decide_templates(con, model_dir=folder)
+        finally:
+            con.close()
+        console.print(
+            f"{run.templates_decided:,} templates in {db} re-decided with {run.model_version}"
+        )
 
 
 @app.command()
@@ -131,15 +225,17 @@ def evaluate(
     labeled: LabeledArg,
     model: ModelOption = None,
     db: DbOption = DEFAULT_DB_PATH,
+    realworld: RealworldOption = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print machine-readable metrics.")
     ] = False,
 ) -> None:
-    """Score rules alone, model alone and the hybrid side by side: cross-validated (grouped by
-    `group`, and by held-out `source` family), plus the fitted model when LABELED is not its
-    training data. Never changes the model.
+    """Score rules (with documented codes), model and hybrid side by side: grouped CV and
+    leave-one-source-out on LABELED + the knowledge base (refit per fold), and the fitted model
+    on --realworld, per category, with confusion tables and the coverage/precision trade-off.
+    Never changes the model.
 
-    Example: opsrca evaluate data/samples/labeled_errors.csv --json
+    Example: opsrca evaluate data/samples/labeled_errors.csv --realworld data/realworld/realworld.csv
     """
     from opsrca.classify import evaluate as evaluate_model
     from opsrca.settings import resolve_model_dir
@@ -147,37 +243,50 @@ def evaluate(
     report = evaluate_model(
         labeled,
         model_dir=resolve_model_dir(model, db),
+        realworld=realworld,
         progress=console.is_terminal and not as_json,
     )
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
     console.print(
-        f"{report['data_rows']} rows; threshold {report['threshold']}; "
+        f"{report['data_rows']} training rows; model version {report['model_version']}; "
+        f"threshold {report['threshold']} (unknown class: "
+        f"{report['unknown_threshold'] or report['threshold']}); "
         f"features {report['feature_config']['name']}"
     )
-    for split, title in (("grouped_cv", "grouped CV"), ("source_holdout", "held-out sources")):
+    for split, title in (
+        ("grouped_cv", "grouped CV"),
+        ("source_holdout", "held-out sources"),
+        ("realworld", "real-world set"),
+    ):
         if report[split]:
             console.print(
                 f"{title} macro-F1: "
                 + ", ".join(
                     f"{m} {report[split][m]['macro_f1']:.3f}" for m in ("rules", "model", "hybrid")
                 )
+                + f"; hybrid accuracy {report[split]['hybrid']['accuracy']:.3f}"
             )
+    console.print(_splits_table(report))
     console.print(_metrics_table("grouped cross-validation (refit per fold)", report["grouped_cv"]))
     console.print(
         _confusion_table(
             "hybrid confusion, grouped CV", report["grouped_cv"]["hybrid"]["confusion"]
         )
     )
-    if report["source_holdout"]:
+    if report["realworld"]:
+        console.print(_metrics_table("real-world set (fitted model)", report["realworld"]))
         console.print(
-            _metrics_table("held-out source families (refit per fold)", report["source_holdout"])
+            _confusion_table(
+                "hybrid confusion, real-world set", report["realworld"]["hybrid"]["confusion"]
+            )
         )
+        console.print(_tradeoff_table(report["threshold_curve"], report["threshold"]))
     if report["same_as_training_data"]:
         console.print(
-            "[yellow]this file is the model's training data: the fitted model's own score would be "
-            "optimistic, so only cross-validated scores are shown[/]"
+            "[yellow]LABELED is the model's training data: its fitted score would be "
+            "optimistic, so only cross-validated scores are shown for it[/]"
         )
     elif report["fitted_model"]:
         console.print(
@@ -185,6 +294,50 @@ def evaluate(
                 "fitted model on this file (not its training data)", report["fitted_model"]
             )
         )
+
+
+@app.command()
+def label(
+    out: Annotated[
+        Path,
+        typer.Argument(help="File to write: .csv (UTF-8 with BOM) or .xlsx.", dir_okay=False),
+    ],
+    db: DbOption = DEFAULT_DB_PATH,
+    below: Annotated[
+        float,
+        typer.Option(
+            "--below", min=0.0, max=1.0, help="Also export model decisions below this confidence."
+        ),
+    ] = 0.6,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, help="At most this many templates.")
+    ] = 200,
+) -> None:
+    """Export the largest `unknown` and low-confidence templates (template_id, events, example
+    message, current guess, runner-up, empty `label` column) for an analyst to fill in; then
+    `opsrca train LABELED --add OUT` learns from it and re-decides them.
+
+    Example: opsrca label to_label.xlsx --below 0.7
+    """
+    from opsrca import store
+    from opsrca.classify.labeling import export_for_labeling
+
+    if not db.exists():
+        raise typer.BadParameter(
+            f"database {str(db)!r} does not exist; run `opsrca analyze PATH` first",
+            param_hint="--db",
+        )
+    con = store.connect(db)
+    try:
+        rows = export_for_labeling(con, out, below=below, limit=limit)
+    finally:
+        con.close()
+    events = int(rows["events"].sum()) if rows.height else 0
+    console.print(
+        f"{rows.height} templates ({events:,} events) written to {out}; fill in `label` with "
+        "taxonomy ids, then run `opsrca train LABELED --add "
+        f"{out.name}`"
+    )
 
 
 @app.command()
@@ -227,7 +380,8 @@ def classify(
     ] = False,
 ) -> None:
     """Classify error messages into root causes with the fix. With INPUT, writes every input
-        column plus template, root_cause, confidence, method, rule_id, evidence, retryable, fix (in
+        column plus template, root_cause, confidence, method, rule_id, evidence, root_cause_2,
+        confidence_2 (the runner-up), retryable, fix (in
         --lang) and the fix in the other language to --output; without INPUT, classifies the failed
         events in the database: each template (table templates) is decided once per model version,
     so a rerun decides only new templates. Never changes a model.

@@ -354,6 +354,8 @@ def show(
         "method",
         "rule_id",
         "evidence",
+        "root_cause_2",
+        "confidence_2",
         "template",
         "retryable",
         "owner",

@@ -255,7 +255,8 @@ def show_event(con: duckdb.DuckDBPyConnection, event_id: str) -> EventDetail:
         except ValueError:
             payload = raw
     cls_keys = ("template", "root_cause", "root_cause_zh", "root_cause_en", "confidence", "method",
-                "rule_id", "evidence", "retryable", "owner", "fix_zh", "fix_en", "model_version")
+                "rule_id", "evidence", "retryable", "owner", "fix_zh", "fix_en", "model_version",
+                "root_cause_2", "confidence_2")
     classification = (
         {k: row.get(k) for k in cls_keys} if row.get("root_cause") is not None else None
     )

@@ -1,0 +1,83 @@
+"""The abstain threshold is tuned on the real-world set: unknown on categorized messages within
+budget, precision of the answered reported per threshold."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from opsrca.classify.training import MAX_UNKNOWN, choose, train
+from opsrca.cli import app
+
+runner = CliRunner()
+REALWORLD = Path(__file__).resolve().parents[1] / "data" / "classify" / "realworld_small.csv"
+
+
+def _curve(rates: list[float], precisions: list[float]) -> list[dict[str, object]]:
+    return [
+        {
+            "threshold": 0.1 * (i + 1),
+            "unknown_threshold": None,
+            "unknown_rate": r,
+            "precision": p,
+            "macro_f1": 0.5,
+        }
+        for i, (r, p) in enumerate(zip(rates, precisions, strict=True))
+    ]
+
+
+def test_the_most_precise_point_within_the_unknown_budget_is_kept() -> None:
+    curve = _curve([0.0, 0.01, 0.03, 0.2], [0.7, 0.8, 0.85, 0.95])
+    assert choose(curve)["threshold"] == pytest.approx(0.3)
+    assert choose(curve, max_unknown=0.0)["threshold"] == pytest.approx(0.1)
+    # equal precision: the higher threshold
+    assert choose(_curve([0.0, 0.0], [0.8, 0.8]))["threshold"] == pytest.approx(0.2)
+
+
+def test_no_point_within_budget_keeps_the_fewest_unknowns() -> None:
+    assert choose(_curve([0.1, 0.2], [0.9, 0.99]))["threshold"] == pytest.approx(0.1)
+
+
+@pytest.fixture(scope="module")
+def rw_model(tmp_path_factory: pytest.TempPathFactory, small_labeled: Path) -> Path:
+    folder = tmp_path_factory.mktemp("rw")
+    train(small_labeled, model_dir=folder, realworld=REALWORLD)
+    return folder
+
+
+def test_train_tunes_on_the_realworld_set(rw_model: Path) -> None:
+    manifest = json.loads((rw_model / "manifest.json").read_text(encoding="utf-8"))
+    curve = manifest["metrics"]["threshold_curve"]
+    kept = next(c for c in curve if c["threshold"] == manifest["threshold"])
+    assert kept["unknown_threshold"] == manifest["unknown_threshold"]
+    assert kept["unknown_rate"] <= MAX_UNKNOWN or all(
+        c["unknown_rate"] > MAX_UNKNOWN for c in curve
+    )
+    better = [
+        c for c in curve if c["unknown_rate"] <= MAX_UNKNOWN and c["precision"] > kept["precision"]
+    ]
+    assert better == []
+    rates = [c["unknown_rate"] for c in curve]
+    assert rates == sorted(rates)  # abstaining more never answers more
+    assert manifest["realworld_rows"] == 16
+    assert {c["config"] for c in manifest["metrics"]["feature_comparison"]} >= {
+        "words C=30",
+        "words+chars C=30",
+    }
+    card = (rw_model / "model_card.md").read_text(encoding="utf-8")
+    assert "real-world set" in card and "leave-one-source-out" in card and "(kept)" in card
+
+
+def test_evaluate_shows_cv_holdout_and_realworld_side_by_side(
+    rw_model: Path, small_labeled: Path
+) -> None:
+    result = runner.invoke(
+        app,
+        ["evaluate", str(small_labeled), "--model", str(rw_model), "--realworld", str(REALWORLD)],
+    )
+    assert result.exit_code == 0, result.output
+    for text in ("grouped CV", "held-out sources", "real world", "trade-off", "confusion"):
+        assert text in result.output
