@@ -126,11 +126,13 @@ def emit(
         of = f" of {total:,} matching" if total is not None and total > rows else ""
         console.print(f"wrote {rows:,} rows{of} to {escape(str(output))}", highlight=False)
         return
+    from opsrca.safety import neutralize_frame, strip_control
+
     if fmt is Format.csv:
-        sys.stdout.write(frame.write_csv())
+        sys.stdout.write(strip_control(neutralize_frame(frame).write_csv()))
         return
     if fmt is Format.json:
-        sys.stdout.write(frame.write_json() + "\n")
+        sys.stdout.write(strip_control(frame.write_json()) + "\n")
         return
     shown = frame.select(table_columns) if table_columns else frame
     table = Table(title=title or None, title_justify="left", show_lines=False)
