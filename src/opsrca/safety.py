@@ -42,6 +42,8 @@ _ESC_SEQ_RE = re.compile(
 )
 FrameT = TypeVar("FrameT", "pl.DataFrame", "pl.LazyFrame")
 DISPLAY_LIMIT = 500  # characters of one value shown in report.html
+# characters of one cell in a terminal table (Rich folds a 2 MB message into 200k lines)
+TERMINAL_LIMIT = 1000
 
 
 def neutralize_formula(value: Any) -> Any:

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from opsrca.cli._app import DEFAULT_DB_PATH, DbOption, app, console, err_console, fail
 
@@ -142,6 +143,8 @@ def query(
 ) -> None:
     """Run SQL on the database (read-only, confined to it) and print the result.
 
+    The table shows at most 1,000 characters of a value; csv and json carry every character.
+
     The SQL can read the database's tables and views and nothing else: reading or writing
     files (read_csv, COPY ... TO, ATTACH), installing or loading extensions and changing
     settings are refused. Use `opsrca export` to write a table to a file.
@@ -155,7 +158,7 @@ def query(
 
     from opsrca import store
     from opsrca.ingest.export import run_query, sandbox
-    from opsrca.safety import neutralize_frame, strip_control
+    from opsrca.safety import TERMINAL_LIMIT, cut, neutralize_frame, strip_control
 
     con = store.connect(db, read_only=True)
     try:
@@ -177,7 +180,8 @@ def query(
             col, overflow="fold", min_width=min(int(widest or 0), 40) if is_id else None
         )
     for row in frame.iter_rows():
-        table.add_row(*("" if v is None else escape(str(v)) for v in row))
+        table.add_row(*(Text("" if v is None else cut(strip_control(str(v)), TERMINAL_LIMIT))
+                        for v in row))
     console.print(table)
     shown = (
         f"showing {frame.height:,} of {total:,} rows" if total > frame.height else f"{total:,} rows"
