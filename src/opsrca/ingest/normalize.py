@@ -41,7 +41,7 @@ EVENT_MASKED: tuple[str, ...] = (
     "shop_id", "shop_name", "region", "api_endpoint", "http_method", "error_code", "sub_code",
     "message", "item_code", "warehouse_code", "token_type", "payload",
 )  # fmt: skip
-_EVENT_UNIQUE: tuple[str, ...] = ("message", "api_endpoint", "shop_id", "shop_name")
+_EVENT_UNIQUE: tuple[str, ...] = ("message", "api_endpoint", "shop_id", "shop_name", "item_code")
 REJECT_MASKED: tuple[str, ...] = ("field", "reason", "raw")
 
 
