@@ -9,13 +9,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from opsrca.report.tables import write_table
 from opsrca.safety import (
     html_text,
     neutralize_formula,
     neutralize_frame,
     safe_console,
     strip_control,
-    write_csv,
 )
 
 FORMULAS = [
@@ -49,15 +49,14 @@ def test_frame_and_scalar_agree_and_numbers_untouched() -> None:
     assert lazy.equals(out)
 
 
-def test_write_csv_file_has_bom_and_no_live_formula(tmp_path: Path) -> None:
+def test_table_writer_csv_has_bom_and_no_live_formula(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
-    write_csv(pl.DataFrame({"m": FORMULAS, "code": ["-1"] * len(FORMULAS)}), path)
+    write_table(pl.DataFrame({"m": FORMULAS, "code": ["-1"] * len(FORMULAS)}), path)
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert all(r["m"].startswith("'") for r in rows)
     assert {r["code"] for r in rows} == {"-1"}
-    assert not write_csv(pl.DataFrame({"m": ["=1"]})).startswith("\ufeff")  # stdout: no BOM
 
 
 @pytest.mark.parametrize(
