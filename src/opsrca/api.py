@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 import polars as pl
-from rich.console import Console
 
 from opsrca import paths as P
 from opsrca import store
@@ -41,6 +40,7 @@ from opsrca.report.analyze import AnalyzeResult
 from opsrca.report.filters import ErrorFilter, ErrorPage, EventDetail
 from opsrca.report.outputs import OutputFiles, write_outputs
 from opsrca.report.summary import Summary
+from opsrca.safety import safe_console
 
 if TYPE_CHECKING:
     from opsrca.ingest import IngestReport
@@ -237,7 +237,7 @@ def analyze(
     from opsrca.report.analyze import analyze as _analyze
 
     return _analyze(paths, db=db, out=out, lang=lang, model_dir=model_dir,
-                    console=Console() if verbose else None)
+                    console=safe_console() if verbose else None)
 
 
 def summarize(db: DbPath = P.DEFAULT_DB, *, model_dir: Path | str | None = None) -> Summary:

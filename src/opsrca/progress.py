@@ -28,6 +28,7 @@ def progress_bar(
     if not enabled or total <= 0:
         yield quiet
         return
+    from rich.markup import escape
     from rich.progress import (
         BarColumn,
         DownloadColumn,
@@ -51,7 +52,8 @@ def progress_bar(
             if description is None:
                 prog.update(task, advance=n)
             else:
-                prog.update(task, advance=n, description=description)
+                # a file name is text, not markup: "[red]x.csv" must not restyle the bar
+                prog.update(task, advance=n, description=escape(description))
 
         yield advance
 

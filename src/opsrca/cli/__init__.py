@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from rich.markup import escape
+
 from opsrca.cli import (  # noqa: F401  (importing registers the commands)
     classify_cmd,
     config_cmd,
@@ -23,5 +25,5 @@ def main() -> None:
     try:
         app()
     except OpsrcaError as exc:  # raised outside a command (e.g. while parsing): still one line
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(2)

@@ -15,15 +15,16 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup, _click
 
 from opsrca.errors import OpsrcaError
 from opsrca.paths import DEFAULT_DB
+from opsrca.safety import safe_console
 
-console = Console()
-err_console = Console(stderr=True)
+# every line the CLI prints passes safety.strip_control (log text may carry escape sequences)
+console = safe_console()
+err_console = safe_console(stderr=True)
 
 
 class _Group(TyperGroup):

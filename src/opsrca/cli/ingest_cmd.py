@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from opsrca.cli._app import DEFAULT_DB_PATH, DbOption, app, console, err_console, fail
 
@@ -140,7 +141,13 @@ def query(
         int, typer.Option("--limit", min=1, help="Print at most this many rows.")
     ] = 100,
 ) -> None:
-    """Run SQL on the database (read-only) and print the result.
+    """Run SQL on the database (read-only, confined to it) and print the result.
+
+    The table shows at most 1,000 characters of a value; csv and json carry every character.
+
+    The SQL can read the database's tables and views and nothing else: reading or writing
+    files (read_csv, COPY ... TO, ATTACH), installing or loading extensions and changing
+    settings are refused. Use `opsrca export` to write a table to a file.
 
     Tables: events, rejects, ingested_files, templates, taxonomy, dupe_pairs, overlap_findings,
     lint_findings; views: events_classified (events with their root cause), classifications.
@@ -150,18 +157,19 @@ def query(
     import polars as pl
 
     from opsrca import store
-    from opsrca.ingest.export import run_query
+    from opsrca.ingest.export import run_query, sandbox
+    from opsrca.safety import TERMINAL_LIMIT, cut, neutralize_frame, strip_control
 
     con = store.connect(db, read_only=True)
     try:
-        frame, total = run_query(con, sql, limit=limit)
+        frame, total = run_query(sandbox(con), sql, limit=limit)
     finally:
         con.close()
     if output is OutputFormat.csv:
-        sys.stdout.write(frame.write_csv())
+        sys.stdout.write(strip_control(neutralize_frame(frame).write_csv()))
         return
     if output is OutputFormat.json:
-        sys.stdout.write(frame.write_json() + "\n")
+        sys.stdout.write(strip_control(frame.write_json()) + "\n")
         return
     table = Table(show_lines=False)
     for col in frame.columns:
@@ -172,7 +180,8 @@ def query(
             col, overflow="fold", min_width=min(int(widest or 0), 40) if is_id else None
         )
     for row in frame.iter_rows():
-        table.add_row(*("" if v is None else escape(str(v)) for v in row))
+        table.add_row(*(Text("" if v is None else cut(strip_control(str(v)), TERMINAL_LIMIT))
+                        for v in row))
     console.print(table)
     shown = (
         f"showing {frame.height:,} of {total:,} rows" if total > frame.height else f"{total:,} rows"
@@ -209,4 +218,4 @@ def export(
         rows = export_table(con, table, out, fmt=fmt.value if fmt else None)
     finally:
         con.close()
-    console.print(f"wrote {rows:,} rows of {table} to {out}", highlight=False)
+    console.print(f"wrote {rows:,} rows of {escape(table)} to {escape(str(out))}", highlight=False)

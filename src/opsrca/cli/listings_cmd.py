@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from opsrca.cli._app import app, console, err_console
@@ -35,12 +36,12 @@ def _write(frame: pl.DataFrame, path: Path | None) -> None:
     from opsrca.report.tables import write_table  # the one writer of user-facing files
 
     write_table(frame, path, fmt="csv")  # .xlsx/.json/.parquet by extension, else CSV
-    console.print(f"wrote {frame.height} row(s) to {path}")
+    console.print(f"wrote {frame.height} row(s) to {escape(str(path))}")
 
 
 def _notes(notes: list[str]) -> None:
     for note in notes:
-        err_console.print(f"[yellow]{note}[/]", highlight=False, soft_wrap=True)
+        err_console.print(f"[yellow]{escape(note)}[/]", highlight=False, soft_wrap=True)
 
 
 def _store(db: Path | None, table: str, frame: pl.DataFrame, source: Path) -> None:

@@ -126,11 +126,13 @@ def emit(
         of = f" of {total:,} matching" if total is not None and total > rows else ""
         console.print(f"wrote {rows:,} rows{of} to {escape(str(output))}", highlight=False)
         return
+    from opsrca.safety import TERMINAL_LIMIT, cut, neutralize_frame, strip_control
+
     if fmt is Format.csv:
-        sys.stdout.write(frame.write_csv())
+        sys.stdout.write(strip_control(neutralize_frame(frame).write_csv()))
         return
     if fmt is Format.json:
-        sys.stdout.write(frame.write_json() + "\n")
+        sys.stdout.write(strip_control(frame.write_json()) + "\n")
         return
     shown = frame.select(table_columns) if table_columns else frame
     table = Table(title=title or None, title_justify="left", show_lines=False)
@@ -145,8 +147,9 @@ def emit(
             overflow="fold",
             min_width=_longest_word(shown[col]) if is_id else None,
         )
-    for row in shown.iter_rows():
-        table.add_row(*(Text("–" if v is None else str(v)) for v in row))
+    for row in shown.iter_rows():  # log text: controls stripped before layout, cells cut
+        table.add_row(*(Text("–" if v is None else cut(strip_control(str(v)), TERMINAL_LIMIT))
+                        for v in row))
     console.print(table)
     if total is not None and total > frame.height:
         console.print(
@@ -313,6 +316,7 @@ def show(
     from rich.syntax import Syntax
 
     from opsrca import api
+    from opsrca.safety import strip_control
 
     ensure_classified(db)
     detail = api.show(event_id, db=db)
@@ -320,15 +324,15 @@ def show(
     fields.add_column(style="bold")
     fields.add_column()
     for key, value in detail.event.items():
-        fields.add_row(key, Text("–" if value is None else str(value)))
-    console.print(
-        Panel(fields, title=f"event {escape(str(detail.event.get('event_id')))}", title_align="left")
-    )
+        fields.add_row(key, Text("–" if value is None else strip_control(str(value))))
+    title = f"event {escape(strip_control(str(detail.event.get('event_id'))))}"
+    console.print(Panel(fields, title=title, title_align="left"))
     console.print(
         Panel(
-            Syntax(detail.payload_json(), "json", word_wrap=True, theme="ansi_dark")
+            Syntax(strip_control(detail.payload_json()), "json", word_wrap=True,
+                   theme="ansi_dark")
             if detail.payload is not None and not isinstance(detail.payload, str)
-            else Text(detail.payload_json()),
+            else Text(strip_control(detail.payload_json())),
             title="payload (raw request/response)",
             title_align="left",
         )
@@ -361,7 +365,7 @@ def show(
         "owner",
         "model_version",
     ):
-        info.add_row(key, Text("–" if cls.get(key) is None else str(cls[key])))
+        info.add_row(key, Text("–" if cls.get(key) is None else strip_control(str(cls[key]))))
     console.print(Panel(info, title="classification", title_align="left"))
     console.print(
         Panel(

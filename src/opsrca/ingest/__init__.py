@@ -32,8 +32,9 @@ Rules (the decisions behind ``rows in = events + rejects``):
   every rule above holds across pieces.
 - Timestamps without a zone are ``tz`` (Asia/Shanghai by default); all are
   stored as naive UTC.
-- Buyer PII in ``message``, ``payload`` and ``rejects.raw`` is masked with the
-  ordered patterns of ``data/pii.toml`` unless ``keep_pii``.
+- Buyer PII in every text column of ``events`` (but ``event_id`` and
+  ``source_file``) and in ``rejects.field/reason/raw`` is masked with the ordered
+  patterns of ``data/pii.toml`` (encoded values decoded first) unless ``keep_pii``.
 """
 
 from __future__ import annotations

@@ -16,6 +16,30 @@ from opsrca.errors import DatabaseError, InputError
 EXPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx", "json", "parquet")
 
 
+# What `opsrca query` may touch: the open database file and nothing else. Locked, so the
+# user's SQL cannot switch the settings back.
+SANDBOX_SETTINGS: tuple[str, ...] = (
+    "SET autoinstall_known_extensions = false",
+    "SET autoload_known_extensions = false",
+    "SET allow_community_extensions = false",
+    "SET enable_external_access = false",
+    "SET lock_configuration = true",
+)
+
+
+def sandbox(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Confine ``con`` to its own database: no files read or written (``COPY ... TO``,
+    ``read_csv('/etc/passwd')``, ``ATTACH``), no extensions installed or loaded, no settings
+    changed. Use on a read-only connection before running a user's SQL.
+    """
+    try:
+        for stmt in SANDBOX_SETTINGS:
+            con.execute(stmt)
+    except duckdb.Error as exc:
+        raise DatabaseError(f"cannot confine the query connection: {exc}") from exc
+    return con
+
+
 def run_query(
     con: duckdb.DuckDBPyConnection, sql: str, *, limit: int | None = None
 ) -> tuple[pl.DataFrame, int]:
@@ -31,8 +55,15 @@ def run_query(
         total = rel.count("*").fetchall()[0][0] if limit is not None else None  # type: ignore[index]
         frame = (rel.limit(limit) if limit is not None else rel).pl()
     except duckdb.Error as exc:
+        first = str(exc).splitlines()[0]
+        if not isinstance(exc, duckdb.PermissionException) and "has been locked" not in first:
+            raise DatabaseError(
+                f"query failed: {first}; tables: {', '.join(schema.TABLES)}"
+            ) from exc
         raise DatabaseError(
-            f"query failed: {str(exc).splitlines()[0]}; tables: {', '.join(schema.TABLES)}"
+            f"query refused: {first}; `opsrca query` reads only the tables "
+            "and views of the database (no files, extensions or settings); "
+            "use `opsrca export` to write a table to a file"
         ) from exc
     return frame, int(total) if total is not None else frame.height
 

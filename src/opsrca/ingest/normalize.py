@@ -23,7 +23,7 @@ import polars as pl
 from opsrca import schema
 from opsrca.errors import InputError
 from opsrca.ingest.mapping import Aliases, FormatSpec, load_aliases, resolve_columns
-from opsrca.ingest.pii import mask_series
+from opsrca.ingest.pii import mask_frame, mask_text
 from opsrca.ingest.readers import BAD_SCHEMA, LINE, RAW, RawRows
 from opsrca.ingest.timeparse import parse_timestamp_series
 from opsrca.templates import with_template_ids
@@ -35,6 +35,14 @@ _TEXT_FIELDS: tuple[str, ...] = (
     "token_type", "rate_limit_remaining", "http_status", "details", "result",
 )  # fmt: skip
 _SHOW = 60  # characters of a bad value quoted in a reason
+# text columns of events that pass the PII masks: all but event_id (masking could merge two
+# events into one id), source_file (the user's own path) and the fixed-vocabulary columns
+EVENT_MASKED: tuple[str, ...] = (
+    "shop_id", "shop_name", "region", "api_endpoint", "http_method", "error_code", "sub_code",
+    "message", "item_code", "warehouse_code", "token_type", "payload",
+)  # fmt: skip
+_EVENT_UNIQUE: tuple[str, ...] = ("message", "api_endpoint", "shop_id", "shop_name", "item_code")
+REJECT_MASKED: tuple[str, ...] = ("field", "reason", "raw")
 
 
 @dataclass(frozen=True)
@@ -108,9 +116,10 @@ def _table_fields(
     missing = [f for f in spec.required if f not in found]
     if missing:
         wanted = ", ".join(f"{m} ({' / '.join(spec.fields.get(m, ())[:3])})" for m in missing)
+        header = str(raw.header) if ctx.keep_pii else mask_text(str(raw.header))
         raise InputError(
             f"{ctx.label}: not a complete {spec.name} export: missing column(s) {wanted}; "
-            f"header is {raw.header}; add --map SOURCE_COLUMN=field or pick another --format"
+            f"header is {header}; add --map SOURCE_COLUMN=field or pick another --format"
         )
     # empty is null for every cell, fields and payload parts alike; values are not
     # stripped here (a full copy of every column) but where it matters: numbers,
@@ -286,6 +295,10 @@ def normalize(
     # Rechunked: pl.format inside when/then over a filtered multi-chunk frame panics in
     # Polars ("assertion failed: i < self.len()"); bad rows are few, so the copy is cheap.
     failed = frame.filter(pl.col("__bad")).rechunk()
+    if failed.height and not ctx.keep_pii:
+        # a reason quotes the bad value: masked before it is cut to _SHOW characters, so a
+        # cut never leaves half a phone number the masks no longer recognise
+        failed = mask_frame(failed, ("occurred_at", *_INT_FIELDS, "status"))
     if failed.height:
         field_expr = pl.lit(None, dtype=pl.String)
         msg_expr = pl.lit(None, dtype=pl.String)
@@ -355,9 +368,7 @@ def _events(
         pl.col("shop_name"),
     )
     if not ctx.keep_pii:
-        out = out.with_columns(
-            mask_series(out["message"], unique=True), mask_series(out["payload"])
-        )
+        out = mask_frame(out, EVENT_MASKED, unique=_EVENT_UNIQUE)
     return schema.conform(out, schema.EVENTS)
 
 
@@ -378,5 +389,5 @@ def rejects_frame(bad: pl.DataFrame, ctx: FileContext) -> pl.DataFrame:
         pl.col(RAW).alias("raw"),
     )
     if not ctx.keep_pii and out.height:
-        out = out.with_columns(mask_series(out["raw"]))
+        out = mask_frame(out, REJECT_MASKED)
     return schema.conform(out, schema.REJECTS)

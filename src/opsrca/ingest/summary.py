@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.table import Table
+from rich.text import Text
 
 from opsrca.ingest.pipeline import IngestReport
 
@@ -33,7 +34,7 @@ def summary_table(report: IngestReport) -> Table:
     for f in report.files:
         style = _STYLE.get(f.status, "")
         table.add_row(
-            Path(f.path).name,
+            Text(Path(f.path).name),  # a file name is text, not markup
             f.source_format or "-",
             f.encoding or "-",
             f"{f.rows_in:,}",

@@ -21,6 +21,7 @@ from typing import Any
 
 import polars as pl
 from rich.console import Console
+from rich.markup import escape
 
 from opsrca import paths as P
 from opsrca import store
@@ -76,13 +77,13 @@ class _Steps:
     def step(self, name: str, text: str, *, spin: bool = True) -> Iterator[None]:
         """One step; ``spin`` shows a spinner while it runs (off for steps with their own bar)."""
         if self.console is not None:
-            self.console.print(f"[bold blue]▶[/] {text} …")
+            self.console.print(f"[bold blue]▶[/] {escape(text)} …")
         t0 = time.perf_counter()
         with spinner(spin and self.console is not None, text, console=self.console):
             yield
         self.timings[name] = time.perf_counter() - t0
         if self.console is not None:
-            self.console.print(f"  [green]✓[/] {text} ({self.timings[name]:.2f} s)")
+            self.console.print(f"  [green]✓[/] {escape(text)} ({self.timings[name]:.2f} s)")
 
 
 def analyze(
@@ -152,7 +153,8 @@ def analyze(
     if console is not None:
         terminal.render(summary, console, lang=lang)
         console.print(
-            f"\n[bold]wrote[/] {files.events_parquet}, {files.summary_csv}, {files.report_html} "
+            f"\n[bold]wrote[/] {escape(str(files.events_parquet))}, {escape(str(files.summary_csv))}, "
+            f"{escape(str(files.report_html))} "
             f"in {result.seconds:.1f} s"
         )
     return result

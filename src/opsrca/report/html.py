@@ -2,6 +2,9 @@
 
 Charts are plotly figures built from the ``Summary`` frames; tables are escaped HTML.
 Chinese renders with a CJK font stack (Noto Sans CJK, Microsoft YaHei, PingFang).
+Text from the logs is untrusted: every displayed value is cut (``safety.DISPLAY_LIMIT``
+characters, so one 50 MB message cannot make a 50 MB report) and escaped, in tables and in
+chart labels alike (plotly renders a label's ``<a href>`` as a live link otherwise).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from plotly.offline import get_plotlyjs
 
 from opsrca import __version__
 from opsrca.report.summary import Summary
+from opsrca.safety import html_text
 
 FONT_STACK = (
     '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", '
@@ -55,7 +59,16 @@ def _e(value: Any) -> str:
         return f"{value:,}"
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
-    return html.escape(str(value))
+    return html_text(value)
+
+
+def _label(value: Any, limit: int = 80) -> str:
+    """A chart label: cut and escaped, so plotly shows it as text, never as markup."""
+    return html_text(value, limit)
+
+
+def _labels(values: pl.Series | list[Any], limit: int = 80) -> list[str]:
+    return [_label(v, limit) for v in (values.to_list() if isinstance(values, pl.Series) else values)]
 
 
 _PCT_COLUMNS: frozenset[str] = frozenset({"share", "auth_share", "success_share", "headroom", "error_share"})
@@ -101,7 +114,7 @@ def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
 def root_cause_chart(s: Summary) -> go.Figure:
     """Horizontal bars: failed events per root cause (largest on top)."""
     rc = s.root_causes.sort("events")
-    labels = [f"{r} {z}" for r, z in zip(rc["root_cause"], rc["name_zh"], strict=True)]
+    labels = [_label(f"{r} {z}") for r, z in zip(rc["root_cause"], rc["name_zh"], strict=True)]
     fig = go.Figure(go.Bar(x=rc["events"].to_list(), y=labels, orientation="h",
                            marker_color="#3e7cb1", text=rc["events"].to_list(), textposition="outside",
                            cliponaxis=False))
@@ -116,7 +129,8 @@ def timeline_chart(s: Summary) -> go.Figure:
         "events", descending=True
     )["root_cause"].to_list():
         part = ot.filter(pl.col("root_cause") == cause)
-        fig.add_trace(go.Bar(x=part["bucket"].to_list(), y=part["events"].to_list(), name=cause))
+        fig.add_trace(go.Bar(x=part["bucket"].to_list(), y=part["events"].to_list(),
+                             name=_label(cause)))
     fig.update_layout(barmode="stack", xaxis_title="UTC", yaxis_title="errors per bucket")
     return _layout(fig, "错误随时间变化 Errors over time by root cause", 440)
 
@@ -132,7 +146,7 @@ def heatmap_chart(s: Summary) -> go.Figure:
     )
     causes = [c for c in wide.columns if c != "shop"]
     z = [list(row) for row in wide.select(causes).iter_rows()] if causes else [[]]
-    fig = go.Figure(go.Heatmap(z=z, x=causes, y=wide["shop"].to_list(), colorscale="YlOrRd",
+    fig = go.Figure(go.Heatmap(z=z, x=_labels(causes), y=_labels(wide["shop"]), colorscale="YlOrRd",
                                hovertemplate="%{y}<br>%{x}: %{z}<extra></extra>"))
     return _layout(fig, "店铺 × 根因 Shop × root cause", max(320, 26 * wide.height + 160))
 
@@ -140,11 +154,12 @@ def heatmap_chart(s: Summary) -> go.Figure:
 def health_chart(s: Summary) -> go.Figure:
     """Auth errors per shop, split into token expiry and other auth failures."""
     hh = s.health.with_columns(shop=pl.col("platform") + ":" + pl.col("shop_id")).sort("shop")
+    shops = _labels(hh["shop"])
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=hh["shop"].to_list(), y=hh["token_expired"].to_list(), name="auth.token_expired"))
-    fig.add_trace(go.Bar(x=hh["shop"].to_list(),
+    fig.add_trace(go.Bar(x=shops, y=hh["token_expired"].to_list(), name="auth.token_expired"))
+    fig.add_trace(go.Bar(x=shops,
                          y=(hh["auth_errors"] - hh["token_expired"]).to_list(), name="other auth.*"))
-    fig.add_trace(go.Bar(x=hh["shop"].to_list(), y=hh["cc_write_calls"].to_list(),
+    fig.add_trace(go.Bar(x=shops, y=hh["cc_write_calls"].to_list(),
                          name="client_credentials on write"))
     fig.update_layout(barmode="group", yaxis_title="events")
     return _layout(fig, "令牌健康度 Token health per shop", 380)
@@ -155,7 +170,7 @@ def incidents_chart(s: Summary) -> go.Figure:
     inc = s.incidents.head(40).sort("start")
     fig = go.Figure()
     if inc.height:
-        labels = (inc["shop_id"] + " · " + inc["root_cause"]).to_list()
+        labels = _labels(inc["shop_id"] + " · " + inc["root_cause"])
         xs: list[object] = []
         ys: list[object] = []
         for label, start, end in zip(labels, inc["start"], inc["end"], strict=True):
@@ -168,7 +183,7 @@ def incidents_chart(s: Summary) -> go.Figure:
             x=inc["start"].to_list(), y=labels, mode="markers+text",
             marker={"size": [12 + 28 * e / peak for e in inc["errors"].to_list()], "color": "#c0392b"},
             text=[f"{e} errors" for e in inc["errors"].to_list()], textposition="middle right",
-            hovertext=inc["line"].to_list(), hoverinfo="text", showlegend=False,
+            hovertext=_labels(inc["line"], 300), hoverinfo="text", showlegend=False,
         ))
         fig.update_xaxes(type="date")
     return _layout(fig, "突发事件 Incidents (bursts)", max(300, 34 * inc.height + 140))
@@ -258,7 +273,7 @@ def render_html(s: Summary, *, title: str = "opsrca report") -> str:
     nav = " · ".join(
         f'<a href="#s{i}">{html.escape(t.split(" ")[0])}</a>' for i, (t, _) in enumerate(sections)
     )
-    notes = "".join(f'<p class="sub">note: {html.escape(n)}</p>' for n in s.notes)
+    notes = "".join(f'<p class="sub">note: {html_text(n)}</p>' for n in s.notes)
     period = f"{_e(h['first_at'])} – {_e(h['last_at'])} UTC"
     generated = datetime.now().strftime("%Y-%m-%d %H:%M")
     return (

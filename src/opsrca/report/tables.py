@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 import polars as pl
 
 from opsrca.errors import InputError
+from opsrca.safety import neutralize_frame
 
 #: Appended to digit-only cells of CSV files so spreadsheets keep them as text.
 TEXT_MARK = "\u2060"
@@ -98,14 +99,14 @@ def write_table(
     target.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(frame, pl.LazyFrame):
         if kind == "csv":
-            mark_number_like(frame).sink_csv(target, include_bom=True)
+            mark_number_like(neutralize_frame(frame)).sink_csv(target, include_bom=True)
             return None
         if kind == "parquet":
             frame.sink_parquet(target)
             return None
         frame = frame.collect()
     if kind == "csv":
-        mark_number_like(frame).write_csv(target, include_bom=True)
+        mark_number_like(neutralize_frame(frame)).write_csv(target, include_bom=True)
     elif kind == "xlsx":
         write_xlsx(frame, target, sheet=sheet)
     elif kind == "json":

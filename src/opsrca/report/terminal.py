@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from opsrca.report.summary import Summary
+from opsrca.safety import strip_control
 
 LABELS: dict[str, dict[str, str]] = {
     "zh": {
@@ -120,7 +121,7 @@ def _fmt(value: Any) -> str:
         return f"{value:.2f}"
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
-    return str(value)
+    return strip_control(str(value))  # log text may carry escape sequences
 
 
 def _pct(value: Any) -> str:
@@ -219,4 +220,4 @@ def render(summary: Summary, console: Console, *, lang: str = "zh", limit: int =
             lambda r: [Path(r["source_file"] or "-").name, _cut(r["reason"], 100), str(r["rows"]),
                        _fmt(r["first_line"])], {2, 3})
     for note in summary.notes:
-        console.print(f"[dim]note: {escape(note)}[/]")
+        console.print(f"[dim]note: {escape(strip_control(note))}[/]")
