@@ -14,6 +14,7 @@ _STYLE = {
     "empty": "yellow",
     "unreadable": "red",
     "rejected": "red",
+    "skipped": "dim",
 }
 
 

@@ -61,7 +61,11 @@ def load_file(
     if _BLANK.fullmatch(data):
         result.status = "empty"
         return Loaded(schema.empty_frame(schema.EVENTS), schema.empty_frame(schema.REJECTS), result)
-    if data.startswith(b"PK\x03\x04") or path.suffix.lower() in (".xlsx", ".xlsm"):
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")) or path.suffix.lower() in (
+        ".xlsx",
+        ".xlsm",
+        ".xls",
+    ):
         result.encoding = "xlsx"
         return _load_sheets(path, read_excel(path, name=name), result, fmt, tz, mappings, keep_pii)
     else:
