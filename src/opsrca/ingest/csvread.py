@@ -21,7 +21,7 @@ import re
 
 import polars as pl
 
-from opsrca.ingest.detect import decode, sniff_separator, split_header
+from opsrca.ingest.detect import FIELD_MAX, decode, sniff_separator, split_header
 from opsrca.ingest.readers import (
     BAD_SCHEMA,
     LINE,
@@ -250,7 +250,14 @@ def _parse_lenient(
     ``""``: normalize's ``blank_to_null`` decides what is missing, for every reader.
     """
     ncols = len(header)
-    rows = [next(csv.reader(io.StringIO(r), delimiter=sep), []) for r in records[RAW].to_list()]
+    rows: list[list[str]] = []
+    refused: list[int] = []  # records the csv module refuses (a field over FIELD_MAX)
+    for i, r in enumerate(records[RAW].to_list()):
+        try:
+            rows.append(next(csv.reader(io.StringIO(r), delimiter=sep), []))
+        except csv.Error:
+            rows.append([])
+            refused.append(i)
     n = pl.Series("__n", [len(r) for r in rows], dtype=pl.Int64)
     ok = n == ncols
     frame = pl.DataFrame(
@@ -258,8 +265,14 @@ def _parse_lenient(
         schema=dict.fromkeys(header, pl.String),
         orient="col",
     ).with_columns(records[LINE].alias(LINE), records[RAW].alias(RAW))
-    ragged = records.select(LINE, RAW).with_columns(n).filter(~ok)
-    return frame.filter(ok), _ragged(ragged, ncols)
+    ragged = records.select(LINE, RAW).with_columns(n)
+    too_big = pl.Series("__refused", [False] * len(rows)).scatter(refused, True) if refused else None
+    if too_big is not None:
+        big = ragged.filter(too_big)
+        ragged = ragged.filter(~too_big & ~ok)
+        limit = f"a field is larger than {FIELD_MAX >> 20} MiB or not valid CSV; split or fix this row"
+        return frame.filter(ok), pl.concat([_ragged(ragged, ncols), _bad(big, pl.lit(limit))])
+    return frame.filter(ok), _ragged(ragged.filter(~ok), ncols)
 
 
 def csv_header(data: bytes) -> tuple[list[str], str] | None:

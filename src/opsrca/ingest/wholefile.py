@@ -69,6 +69,8 @@ def load_file(
         result.encoding = "xlsx"
         return _load_sheets(path, read_excel(path, name=name), result, fmt, tz, mappings, keep_pii)
     else:
+        if b"\r" in data and b"\n" not in data:  # old-Mac CR-only line ends: read as lines
+            data = data.replace(b"\r", b"\n")
         if b"\x00" in data[:65536]:
             decode(data[:65536], name=name)  # raises for binary garbage, accepts UTF-16
         first = data.lstrip(b" \t\r\n\xef\xbb\xbf")[:1]
