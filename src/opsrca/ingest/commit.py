@@ -36,6 +36,7 @@ class _FileState:
     events: int = 0
     rejects: int = 0
     nbytes: int = 0  # shown on the progress bar
+    pieces: int = 0  # pieces written: with several, identical records are numbered again
     first_reject: str | None = None  # --strict: the file fails, nothing more is written
     error: str | None = None  # the file turned out unreadable: nothing more is written
     whole: bool = False  # restarted with the whole-file reader: later pieces are void
@@ -124,6 +125,7 @@ class Committer:
         if not st.source_ids:  # ids made from file hash and line cannot repeat: no lookup needed
             st.source_ids = has_source_ids(chunk.events)
         st.rows_in += chunk.rows_in
+        st.pieces += 1
         st.events += chunk.events.height
         st.rejects += chunk.rejects.height
         if st.first_reject is not None:
@@ -159,6 +161,8 @@ class Committer:
         st = self.state
         if not st.source_ids:
             return
+        if st.pieces > 1 or len(st.sources) > 1:
+            self.writer.renumber(st.sources)
         moved, first = self.writer.drop_repeats(self.files[idx], st.sources)
         if moved == 0:
             return

@@ -18,7 +18,7 @@ from opsrca import schema
 from opsrca.errors import InputError
 from opsrca.ingest.csvread import read_csv_bytes
 from opsrca.ingest.detect import decode, resolve_format
-from opsrca.ingest.normalize import FileContext, normalize, rejects_frame
+from opsrca.ingest.normalize import FileContext, normalize, rejects_frame, renumber_content_ids
 from opsrca.ingest.readers import LINE, RAW, RawRows, read_excel, read_json_bytes
 from opsrca.ingest.results import FileResult
 
@@ -148,7 +148,7 @@ def _load_sheets(
             pl.col(RAW),
         )
         parts.append((schema.empty_frame(schema.EVENTS), rejects_frame(bad, ctx)))
-    events = pl.concat([e for e, _ in parts])
+    events = renumber_content_ids(pl.concat([e for e, _ in parts]))
     rejects = pl.concat([r for _, r in parts])
     result.events, result.rejects = events.height, rejects.height
     if result.rows_in == 0:
