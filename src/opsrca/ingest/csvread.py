@@ -140,22 +140,28 @@ def read_csv_lines(lines: pl.DataFrame, *, name: str) -> RawRows:
     header_text = str(nonblank["text"][0])
     sep = sniff_separator(header_text)
     header = split_header(header_text, sep)
-    ncols = len(header)
     body = lines.filter(pl.col(LINE) > header_line)
+    return _body_rows(body, header, sep)[0]
+
+
+def _body_rows(body: pl.DataFrame, header: list[str], sep: str) -> tuple[RawRows, int]:
+    """Rows of the physical lines after the header; also how many records never closed."""
+    ncols = len(header)
     empty_rows = pl.DataFrame(
         schema={LINE: pl.Int64, RAW: pl.String, **dict.fromkeys(header, pl.String)}
     )
     if body.height == 0:
-        return RawRows("table", empty_rows, header=header)
+        return RawRows("table", empty_rows, header=header), 0
     records = _group_records(body, sep, ncols)
     # blank lines between records are not rows (documented): drop single-line blanks
     records = records.filter(
         ~((pl.col("__last") == pl.col(LINE)) & (pl.col(RAW).str.strip_chars() == ""))
     )
     unbalanced = (pl.col("__quotes") % 2 == 1) | pl.col("__forced")
+    open_records = records.filter(unbalanced)
     bad_parts = [
         _bad(
-            records.filter(unbalanced),
+            open_records,
             pl.lit(
                 'unbalanced quote (") — the quoted field never closes; fix the quoting of this line'
             ),
@@ -174,7 +180,20 @@ def read_csv_lines(lines: pl.DataFrame, *, name: str) -> RawRows:
         bad_parts.append(ragged)
     bad = pl.concat(bad_parts).sort(LINE)
     rows = pl.concat(parts).sort(LINE) if parts else empty_rows
-    return RawRows("table", rows, bad=bad, header=header)
+    return RawRows("table", rows, bad=bad, header=header), open_records.height
+
+
+def scan_csv_rows(
+    data: bytes, header: list[str], sep: str, *, first_line: int
+) -> RawRows | None:
+    """Rows of one piece of UTF-8 CSV by the record scan (a quoted newline, a stray quote).
+
+    The piece is cut at a line end, so this reads only the piece, never the whole
+    file. None when a record does not close inside the piece (it may go on in the
+    next one, or never close): then the whole-file reader must decide.
+    """
+    rows, unclosed = _body_rows(lines_of_bytes(data, first_line=first_line), header, sep)
+    return None if unclosed else rows
 
 
 def _ragged(records: pl.DataFrame, ncols: int) -> pl.DataFrame:
