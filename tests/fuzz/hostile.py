@@ -32,7 +32,7 @@ MESSAGES = (
     "   ",
     "",
     "收货人13811112224 浙江省杭州市西湖区",
-    "=HYPERLINK(\"http://x\")",
+    '=HYPERLINK("http://x")',
     "\t tab and trailing space ",
 )
 BAD_CSV = (
