@@ -13,6 +13,7 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
+from datetime import datetime
 
 from hypothesis import strategies as st
 
@@ -237,6 +238,7 @@ def workbook(rows: list[list[str]], *, sheets: int = 1) -> bytes:
 
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    book.set_properties({"created": datetime(2026, 11, 2)})  # same bytes every run
     for s in range(sheets):
         sheet = book.add_worksheet(f"同步日志{s + 1}")
         for r, values in enumerate([QIMEN_HEADER.split(","), *rows]):
