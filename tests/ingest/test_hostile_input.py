@@ -328,12 +328,13 @@ def test_ctrl_c_prints_interrupted_and_exits_130(
 ) -> None:
     from typer.testing import CliRunner
 
-    from opsrca.cli import app, ingest_cmd
+    import opsrca.ingest
+    from opsrca.cli import app
 
     def interrupted(*args: object, **kwargs: object) -> None:
         raise exc
 
-    monkeypatch.setattr(ingest_cmd, "ingest_paths", interrupted)
+    monkeypatch.setattr(opsrca.ingest, "ingest_paths", interrupted)  # the CLI imports it late
     path = _tiktok(tmp_path / "t.csv")
     result = CliRunner().invoke(app, ["ingest", str(path), "--db", str(tmp_path / "c.duckdb")])
     assert result.exit_code == 130
