@@ -69,7 +69,8 @@ con.execute("SET memory_limit = '1GB'")
 con.execute("SET enable_progress_bar = false")
 row = con.execute(
     "SELECT avg((t.root_cause = e.root_cause)::INT), count(*) FROM read_parquet(?) t "
-    "JOIN events_classified e ON e.event_id = t.event_key WHERE t.is_error",
+    "JOIN events_classified e ON e.source_line = t.line "
+    "AND regexp_extract(e.source_file, '[^/]+$') = t.file WHERE t.is_error",
     [sys.argv[2]],
 ).fetchall()[0]
 tpl = con.execute("SELECT count(*) FROM templates").fetchall()[0][0]

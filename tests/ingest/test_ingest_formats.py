@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from workbooks import QIMEN_HEADER, write_xlsx
 from opsrca import schema
 from opsrca.errors import InputError
 from opsrca.ingest import read_file
+from opsrca.ingest.normalize import CONTENT_ID
 
 
 def _row(events: pl.DataFrame, line: int) -> dict[str, object]:
@@ -106,7 +108,7 @@ def test_taobao(data_dir: Path) -> None:
         first["platform"] == "taobao" and first["shop_id"] == "kingdo" and first["region"] == "CN"
     )
     assert first["error_code"] == "491" and first["is_error"] is True
-    assert first["event_id"].endswith(":1")  # empty trace_id -> stable hash id
+    assert re.fullmatch(CONTENT_ID, first["event_id"])  # empty trace_id -> content id
     assert "<PHONE>" in first["message"]
     assert second["event_id"] == "0b8f3a2c17301234" and second["is_error"] is False
     assert third["sub_code"] == "isv.invalid-source" and third["error_code"] == "15"

@@ -98,6 +98,7 @@ def test_unreadable_files_are_routed_to_ingest_which_reports_them(tmp_path: Path
     (tmp_path / "broken.csv").write_bytes(b"\x00\x01\x02garbage\xff\xfe" * 100)
     routed = route([tmp_path])
     assert [(f.path.name, f.kind, f.format) for f in routed] == [
-        ("broken.csv", EVENTS, None),
-        ("broken.xlsx", EVENTS, None),
+        ("broken.csv", "skipped", None),  # binary junk, whatever its name: skipped by content
+        ("broken.xlsx", EVENTS, None),  # a damaged workbook: its reader says why
     ]
+    assert "binary data" in (routed[0].note or "")

@@ -89,9 +89,15 @@ def test_line_numbers_and_rejects_deep_in_a_streamed_file(
     assert 901 not in events["source_line"].to_list()  # the blank line
 
 
-def test_quoted_newline_late_in_the_file_falls_back_to_the_whole_file_reader(
-    tmp_path: Path, con: duckdb.DuckDBPyConnection, tiktok: Path
+def test_quoted_newline_late_in_the_file_is_read_in_its_piece_alone(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection, tiktok: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """One quoted newline no longer makes ingest read the whole file (2 GB peak at 218 MB)."""
+    from opsrca.ingest import commit, workers
+
+    def refuse(*_: object, **__: object) -> object:
+        raise AssertionError("the file was read whole")
+
     text = tiktok.read_text(encoding="utf-8")
     head, sep, tail = text.rpartition("\n7")  # the last data row starts with its error_id
     path = tmp_path / "tiktok_multiline.csv"
@@ -99,12 +105,44 @@ def test_quoted_newline_late_in_the_file_falls_back_to_the_whole_file_reader(
     msg_col = text.splitlines()[0].split(",").index("error_message")
     row[msg_col] = '"first line of the message\nsecond line"'
     path.write_text(head + sep + ",".join(row), encoding="utf-8")
-    report = ingest_paths([path], con, piece_bytes=PIECE)
     whole, _ = read_file(path)
+    monkeypatch.setattr(workers, "load_file", refuse)
+    monkeypatch.setattr(commit, "read_bytes", refuse)
+    report = ingest_paths([path], con, piece_bytes=PIECE)
     assert report.files[0].status == "loaded" and report.events == whole.height == 1500
     got = _events(con)
-    assert got["event_id"].n_unique() == 1500  # the restart left no duplicate rows behind
-    assert "second line" in got["message"][-1]
+    assert got["event_id"].n_unique() == 1500
+    assert got["message"][-1] == "first line of the message\nsecond line"
+    assert got["source_line"][-1] == whole.sort("source_line")["source_line"][-1]
+
+
+def test_a_quoted_newline_across_a_piece_end_falls_back_to_the_whole_file_reader(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection, tiktok: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opsrca.ingest import commit
+
+    restarts: list[Path] = []
+    real_read = commit.read_bytes
+
+    def counting(path: Path) -> bytes:
+        restarts.append(path)
+        return real_read(path)
+
+    monkeypatch.setattr(commit, "read_bytes", counting)
+    text = tiktok.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    cut = next(i for i in range(len(lines)) if len("".join(lines[: i + 1]).encode()) > PIECE)
+    msg_col = lines[0].split(",").index("error_message")
+    row = lines[cut].rstrip("\n").split(",")  # the row the first piece's end cuts through
+    row[msg_col] = '"m\n' + "n" * (PIECE // 2) + '"'
+    lines[cut] = ",".join(row) + "\n"
+    path = tmp_path / "tiktok_straddle.csv"
+    path.write_text("".join(lines), encoding="utf-8")
+    whole, _ = read_file(path)
+    report = ingest_paths([path], con, piece_bytes=PIECE)
+    assert report.files[0].status == "loaded" and report.events == whole.height
+    assert _events(con)["event_id"].n_unique() == whole.height
+    assert restarts == [path]  # the record did not close in its piece: read whole, once
 
 
 def test_gbk_file_bigger_than_a_piece_streams_like_the_whole_file_reader(

@@ -37,9 +37,13 @@ def test_analyze_sniffs_each_file_once(
     monkeypatch.setattr(route_mod, "read_head", counting)
     result = analyze([dump], db=tmp_path / "a.duckdb", out=tmp_path / "out")
 
-    assert reads == Counter(names)  # every input once; notes.md never opened
-    ingested = sorted(Path(f.path).name for f in result.ingest.files)
+    assert reads == Counter(names)  # every input once; notes.md never sniffed as an input
+    ingested = sorted(Path(f.path).name for f in result.ingest.files if f.status != "skipped")
     assert ingested == ["qimen_sync_log_20261105.xlsx", "tiktok_ops_errors_export_sea.csv"]
+    skipped = [(Path(f.path).name, f.error) for f in result.ingest.files if f.status == "skipped"]
+    assert skipped == [("notes.md", f"{dump / 'notes.md'}: skipped: suffix '.md' is not an "
+                        "input format (csv, tsv, txt, jsonl, ndjson, json, log, xlsx, xlsm, xls, "
+                        "parquet)")]  # fmt: skip
     assert {k: [p.name for p in v] for k, v in result.listing_files.items()} == {
         "listings": ["listings.csv"], "products": ["products.csv"],
         "profiles": ["visitor_profiles.csv"], "categories": ["open_categories.txt"],

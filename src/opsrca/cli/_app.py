@@ -11,6 +11,7 @@ checks that importing ``opsrca.cli`` loads none of them.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,12 +28,19 @@ console = safe_console()
 err_console = safe_console(stderr=True)
 
 
+#: exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells report it
+INTERRUPTED = 130
+
+
 class _Group(TyperGroup):
-    """Turns any library ``OpsrcaError`` into a one-line message and exit code 2, and usage
+    """Turns any library ``OpsrcaError`` into a one-line message and exit code 2, usage
     errors (a bad option value, a missing argument) into one line too, instead of typer's
-    boxed panel, which is five lines that wrap and break a log or a pipe.
+    boxed panel, which is five lines that wrap and break a log or a pipe, and a Ctrl-C
+    (Python's, or DuckDB's ``InterruptException`` mid-query) into ``interrupted`` and
+    exit code 130.
 
     Done once here, so every command (and ``CliRunner`` in tests) behaves the same.
+    Ingest commits file by file, so after a Ctrl-C a re-run skips what was stored.
     """
 
     def main(  # type: ignore[override]
@@ -63,9 +71,23 @@ class _Group(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:
+            err_console.print("interrupted", highlight=False)
+            raise typer.Exit(code=INTERRUPTED) from None
         except OpsrcaError as exc:
             err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(code=2) from None
+        except Exception as exc:
+            if not _interrupted(exc):
+                raise
+            err_console.print("interrupted", highlight=False)
+            raise typer.Exit(code=INTERRUPTED) from None
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """DuckDB's Ctrl-C mid-query (checked without importing duckdb: ``--help`` stays fast)."""
+    duckdb = sys.modules.get("duckdb")
+    return duckdb is not None and isinstance(exc, duckdb.InterruptException)
 
 
 app = typer.Typer(

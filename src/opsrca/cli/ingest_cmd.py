@@ -112,9 +112,8 @@ def ingest(
     console.print(summary_table(report))
     for f in report.files:
         if f.error:
-            err_console.print(
-                f"[bold red]error:[/] {escape(f.error)}", highlight=False, soft_wrap=True
-            )
+            label = "[dim]note:[/]" if f.status == "skipped" else "[bold red]error:[/]"
+            err_console.print(f"{label} {escape(f.error)}", highlight=False, soft_wrap=True)
     if report.rejects:
         console.print(
             f"{report.rejects:,} row(s) rejected; see them with: "

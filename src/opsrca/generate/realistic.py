@@ -56,7 +56,7 @@ class OutFile:
     bom: bool = False
     newline: str = "\n"
     descending: bool = False  # newest first, as console exports list rows
-    key_from_source: bool = False  # the ingest's event_id is the source's own id (else sha:line)
+    key_from_source: bool = False  # the ingest's event_id is the source's own id (else a content id)
 
     @property
     def first_line(self) -> int:
@@ -157,8 +157,9 @@ def write_realistic_dump(out_dir: Path, *, rows: int, seed: int = 7) -> list[Pat
     """Write ``out_dir/realistic/``: ``rows`` rows over five source files, and ``truth.parquet``.
 
     The truth has one row per data row: ``file``, ``line`` (physical, 1-based, CSV
-    header = line 1), ``event_key`` (the ``event_id`` ingest gives the row: TikTok
-    ``error_id``, Taobao ``trace_id``, else ``<sha256[:16]>:<line>``), ``is_error``,
+    header = line 1), ``event_key`` (the source's own id, which ingest keeps as ``event_id``:
+    TikTok ``error_id``, Taobao ``trace_id``; null where the source has none and ingest
+    makes a content id: join those on file and line), ``is_error``,
     ``root_cause`` (the catalog entry's label, null on success) and ``template_id``.
     Returns the written paths, truth last.
     """
@@ -183,12 +184,9 @@ def write_realistic_dump(out_dir: Path, *, rows: int, seed: int = 7) -> list[Pat
             parts.append((tmp, sha))
         truth_path = out / TRUTH_FILE
         with pq.ParquetWriter(truth_path, TRUTH_SCHEMA) as writer:
-            for tmp, sha in parts:
+            for tmp, _sha in parts:
                 for batch in pq.ParquetFile(tmp).iter_batches(batch_size=CHUNK_ROWS):
-                    frame = pl.DataFrame(pl.from_arrow(batch)).with_columns(
-                        pl.coalesce("event_key", pl.format("{}:{}", pl.lit(sha[:16]), "line"))
-                    )
-                    writer.write_table(frame.to_arrow().cast(TRUTH_SCHEMA))
+                    writer.write_batch(batch.cast(TRUTH_SCHEMA))
         written.append(truth_path)
     finally:
         shutil.rmtree(tmp_dir, ignore_errors=True)

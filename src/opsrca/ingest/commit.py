@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from opsrca.errors import InputError
+from opsrca.ingest.boundary import INTERRUPTS, READ_ERRORS, unreadable
 from opsrca.ingest.repeats import has_source_ids
 from opsrca.ingest.results import FileResult, IngestReport
 from opsrca.ingest.stream import Chunk, NotStreamable
@@ -36,6 +36,7 @@ class _FileState:
     events: int = 0
     rejects: int = 0
     nbytes: int = 0  # shown on the progress bar
+    pieces: int = 0  # pieces written: with several, identical records are numbered again
     first_reject: str | None = None  # --strict: the file fails, nothing more is written
     error: str | None = None  # the file turned out unreadable: nothing more is written
     whole: bool = False  # restarted with the whole-file reader: later pieces are void
@@ -96,12 +97,25 @@ class Committer:
         except NotStreamable:
             self._restart(msg.idx)
             return
-        except InputError as exc:
-            st.error = str(exc)
+        except INTERRUPTS:
+            raise
+        except READ_ERRORS as exc:  # a piece's parser failed: the file is unreadable
+            st.error = unreadable(self.files[msg.idx], exc)
             return
         st.nbytes += msg.nbytes
         self.advance(msg.nbytes, name)
-        self._write(chunk)
+        self._write_guarded(msg.idx, chunk)
+
+    def _write_guarded(self, idx: int, chunk: Chunk) -> None:
+        """``_write``; a piece the database refuses makes the file unreadable, not the batch."""
+        try:
+            self._write(chunk)
+        except INTERRUPTS:
+            raise
+        except READ_ERRORS as exc:
+            self.state.error = unreadable(self.files[idx], exc)
+            self.writer.rollback_file(after_error=True)
+            self.writer.begin_file()  # an empty transaction, rolled back at the file's end
 
     def _write(self, chunk: Chunk) -> None:
         st = self.state
@@ -111,6 +125,7 @@ class Committer:
         if not st.source_ids:  # ids made from file hash and line cannot repeat: no lookup needed
             st.source_ids = has_source_ids(chunk.events)
         st.rows_in += chunk.rows_in
+        st.pieces += 1
         st.events += chunk.events.height
         st.rejects += chunk.rejects.height
         if st.first_reject is not None:
@@ -130,20 +145,24 @@ class Committer:
         try:
             data = read_bytes(path)
             loaded = self.opts.load(path, data, st.sha)
-        except InputError as exc:
-            st.error = str(exc)
+        except INTERRUPTS:
+            raise
+        except READ_ERRORS as exc:
+            st.error = unreadable(path, exc)
             return
         st.nbytes = len(data)
         del data
         st.source_format, st.encoding = loaded.result.source_format, loaded.result.encoding
         self.advance(st.nbytes, path.name)
-        self._write(Chunk(loaded.events, loaded.rejects, loaded.result.rows_in))
+        self._write_guarded(idx, Chunk(loaded.events, loaded.rejects, loaded.result.rows_in))
 
     def _drop_repeats(self, idx: int) -> None:
         """Events whose id is already loaded become rejects (an event is never counted twice)."""
         st = self.state
         if not st.source_ids:
             return
+        if st.pieces > 1 or len(st.sources) > 1:
+            self.writer.renumber(st.sources)
         moved, first = self.writer.drop_repeats(self.files[idx], st.sources)
         if moved == 0:
             return
@@ -151,6 +170,28 @@ class Committer:
         st.rejects += moved
         if self.strict:
             st.first_reject = first
+
+    def _commit(self, res: FileResult) -> None:
+        """Commit the open file; interrupted mid-COMMIT, report what the database really holds.
+
+        A Ctrl-C can land while DuckDB commits: the file is then either stored
+        whole or not at all. It is reported ``loaded`` exactly when it was
+        stored, so a re-run skips it as a duplicate and nothing claims failure.
+        """
+        try:
+            self.writer.commit_file(res)
+        except BaseException:
+            self.open = None
+            self.writer.rollback_file(after_error=True)
+            if res.sha256 is not None and self._stored(res.sha256):
+                self.report.files.append(res)
+            raise
+
+    def _stored(self, sha: str) -> bool:
+        try:
+            return self.writer.known(sha)
+        except Exception:  # the connection is gone: the caller's error says enough
+            return False
 
     def _end(self, idx: int, res: FileResult) -> None:
         if idx in self.duplicate:
@@ -174,7 +215,7 @@ class Committer:
                     f"first: {st.first_reject}"
                 )
             if res.status == "loaded":
-                self.writer.commit_file(res)
+                self._commit(res)
             else:
                 self.writer.rollback_file()
             self.open = None  # only now: a failure above still rolls the file back

@@ -21,7 +21,7 @@ import re
 
 import polars as pl
 
-from opsrca.ingest.detect import decode, sniff_separator, split_header
+from opsrca.ingest.detect import FIELD_MAX, decode, sniff_separator, split_header
 from opsrca.ingest.readers import (
     BAD_SCHEMA,
     LINE,
@@ -140,22 +140,28 @@ def read_csv_lines(lines: pl.DataFrame, *, name: str) -> RawRows:
     header_text = str(nonblank["text"][0])
     sep = sniff_separator(header_text)
     header = split_header(header_text, sep)
-    ncols = len(header)
     body = lines.filter(pl.col(LINE) > header_line)
+    return _body_rows(body, header, sep)[0]
+
+
+def _body_rows(body: pl.DataFrame, header: list[str], sep: str) -> tuple[RawRows, int]:
+    """Rows of the physical lines after the header; also how many records never closed."""
+    ncols = len(header)
     empty_rows = pl.DataFrame(
         schema={LINE: pl.Int64, RAW: pl.String, **dict.fromkeys(header, pl.String)}
     )
     if body.height == 0:
-        return RawRows("table", empty_rows, header=header)
+        return RawRows("table", empty_rows, header=header), 0
     records = _group_records(body, sep, ncols)
     # blank lines between records are not rows (documented): drop single-line blanks
     records = records.filter(
         ~((pl.col("__last") == pl.col(LINE)) & (pl.col(RAW).str.strip_chars() == ""))
     )
     unbalanced = (pl.col("__quotes") % 2 == 1) | pl.col("__forced")
+    open_records = records.filter(unbalanced)
     bad_parts = [
         _bad(
-            records.filter(unbalanced),
+            open_records,
             pl.lit(
                 'unbalanced quote (") — the quoted field never closes; fix the quoting of this line'
             ),
@@ -174,7 +180,20 @@ def read_csv_lines(lines: pl.DataFrame, *, name: str) -> RawRows:
         bad_parts.append(ragged)
     bad = pl.concat(bad_parts).sort(LINE)
     rows = pl.concat(parts).sort(LINE) if parts else empty_rows
-    return RawRows("table", rows, bad=bad, header=header)
+    return RawRows("table", rows, bad=bad, header=header), open_records.height
+
+
+def scan_csv_rows(
+    data: bytes, header: list[str], sep: str, *, first_line: int
+) -> RawRows | None:
+    """Rows of one piece of UTF-8 CSV by the record scan (a quoted newline, a stray quote).
+
+    The piece is cut at a line end, so this reads only the piece, never the whole
+    file. None when a record does not close inside the piece (it may go on in the
+    next one, or never close): then the whole-file reader must decide.
+    """
+    rows, unclosed = _body_rows(lines_of_bytes(data, first_line=first_line), header, sep)
+    return None if unclosed else rows
 
 
 def _ragged(records: pl.DataFrame, ncols: int) -> pl.DataFrame:
@@ -250,7 +269,14 @@ def _parse_lenient(
     ``""``: normalize's ``blank_to_null`` decides what is missing, for every reader.
     """
     ncols = len(header)
-    rows = [next(csv.reader(io.StringIO(r), delimiter=sep), []) for r in records[RAW].to_list()]
+    rows: list[list[str]] = []
+    refused: list[int] = []  # records the csv module refuses (a field over FIELD_MAX)
+    for i, r in enumerate(records[RAW].to_list()):
+        try:
+            rows.append(next(csv.reader(io.StringIO(r), delimiter=sep), []))
+        except csv.Error:
+            rows.append([])
+            refused.append(i)
     n = pl.Series("__n", [len(r) for r in rows], dtype=pl.Int64)
     ok = n == ncols
     frame = pl.DataFrame(
@@ -258,8 +284,14 @@ def _parse_lenient(
         schema=dict.fromkeys(header, pl.String),
         orient="col",
     ).with_columns(records[LINE].alias(LINE), records[RAW].alias(RAW))
-    ragged = records.select(LINE, RAW).with_columns(n).filter(~ok)
-    return frame.filter(ok), _ragged(ragged, ncols)
+    ragged = records.select(LINE, RAW).with_columns(n)
+    too_big = pl.Series("__refused", [False] * len(rows)).scatter(refused, True) if refused else None
+    if too_big is not None:
+        big = ragged.filter(too_big)
+        ragged = ragged.filter(~too_big & ~ok)
+        limit = f"a field is larger than {FIELD_MAX >> 20} MiB or not valid CSV; split or fix this row"
+        return frame.filter(ok), pl.concat([_ragged(ragged, ncols), _bad(big, pl.lit(limit))])
+    return frame.filter(ok), _ragged(ragged.filter(~ok), ncols)
 
 
 def csv_header(data: bytes) -> tuple[list[str], str] | None:

@@ -21,6 +21,10 @@ TABLE_SUFFIXES: frozenset[str] = frozenset({".csv", ".tsv", ".txt"})
 EXCEL_SUFFIXES: frozenset[str] = frozenset({".xlsx", ".xlsm", ".xls"})
 JSON_SUFFIXES: frozenset[str] = frozenset({".jsonl", ".ndjson", ".json", ".log"})
 ALL_SUFFIXES: frozenset[str] = TABLE_SUFFIXES | EXCEL_SUFFIXES | JSON_SUFFIXES
+#: largest CSV field Python's csv module accepts (its default, 128 KiB, is below real payloads);
+#: bounded, so a runaway quote cannot make one field the whole file
+FIELD_MAX = 64 << 20
+csv.field_size_limit(max(csv.field_size_limit(), FIELD_MAX))
 
 
 def decode(data: bytes, *, name: str = "file") -> tuple[str, str]:
@@ -68,8 +72,15 @@ def sniff_separator(header_line: str) -> str:
 
 
 def split_header(header_line: str, sep: str) -> list[str]:
-    """The column names of one header line (quotes honoured, blanks named)."""
-    row = next(csv.reader(io.StringIO(header_line), delimiter=sep), [])
+    """The column names of one header line (quotes honoured, blanks named).
+
+    A line the csv module refuses (a bare CR inside, a field over ``FIELD_MAX``)
+    is split at every separator instead: a header never stops a command.
+    """
+    try:
+        row = next(csv.reader(io.StringIO(header_line), delimiter=sep), [])
+    except csv.Error:
+        row = [c.strip('"') for c in header_line.split(sep)]
     names: list[str] = []
     seen: dict[str, int] = {}
     for i, raw in enumerate(row):

@@ -342,9 +342,8 @@ def _events(
     region = pl.col("region").str.to_uppercase()
     if spec.region:
         region = region.fill_null(pl.lit(spec.region))
-    hash_id = pl.format("{}:{}", pl.lit(ctx.sha256[:16]), pl.col(LINE))
     out = frame.select(
-        pl.coalesce([pl.col("event_id"), hash_id]).alias("event_id"),
+        pl.col("event_id"),
         platform.alias("platform"),
         pl.lit(spec.name).alias("source_format"),
         pl.coalesce([pl.col("shop_id"), pl.col("shop_name")]).alias("shop_id"),
@@ -367,9 +366,42 @@ def _events(
         pl.col(LINE).alias("source_line"),
         pl.col("shop_name"),
     )
+    if out["event_id"].null_count():  # before masking: the id is of the record as exported
+        out = out.with_columns(pl.coalesce(pl.col("event_id"), content_ids(out)).alias("event_id"))
     if not ctx.keep_pii:
         out = mask_frame(out, EVENT_MASKED, unique=_EVENT_UNIQUE)
     return schema.conform(out, schema.EVENTS)
+
+
+#: what identifies a record without an id of its own: everything but where it was read from
+_IDENTITY = (
+    "platform", "source_format", "shop_id", "shop_name", "region", "api_endpoint", "http_method",
+    "http_status", "error_code", "sub_code", "message", "is_error", "occurred_at", "retry_count",
+    "item_code", "warehouse_code", "token_type", "rate_limit_remaining", "payload",
+)  # fmt: skip
+#: the form of a content id: 16 hex of the record's md5, ``-``, its occurrence among identical ones
+CONTENT_ID = r"^[0-9a-f]{16}-[0-9]+$"
+
+
+def content_ids(events: pl.DataFrame) -> pl.Series:
+    """``<16 hex of md5(normalized record)>-<k>``: the id of a row whose source gives none.
+
+    The same record re-saved (UTF-8 instead of GBK, CRLF instead of LF, renamed)
+    keeps its id, so loading it again adds nothing; ``k`` counts identical
+    records in file order, so two identical rows of one file are both kept.
+    md5 (DuckDB's, vectorized) because the id must not change with a library
+    version, which Polars' hash may.
+    """
+    key = pl.concat_str(
+        [pl.col(c).cast(pl.String).fill_null("\x00") for c in _IDENTITY], separator="\x1f"
+    )
+    with duckdb.connect() as con:
+        con.register("keys", events.select(key.alias("k")))
+        digests = con.sql("SELECT left(md5(k), 16) AS h FROM keys").pl()["h"]
+    frame = pl.DataFrame({"h": digests})
+    return frame.select(
+        pl.format("{}-{}", pl.col("h"), pl.col("h").cum_count().over("h")).alias("event_id")
+    )["event_id"]
 
 
 def rejects_frame(bad: pl.DataFrame, ctx: FileContext) -> pl.DataFrame:
@@ -391,3 +423,13 @@ def rejects_frame(bad: pl.DataFrame, ctx: FileContext) -> pl.DataFrame:
     if not ctx.keep_pii and out.height:
         out = mask_frame(out, REJECT_MASKED)
     return schema.conform(out, schema.REJECTS)
+
+
+def renumber_content_ids(events: pl.DataFrame) -> pl.DataFrame:
+    """Content ids numbered over the whole frame (sheets of one workbook are normalized alone)."""
+    is_content = pl.col("event_id").str.contains(CONTENT_ID)
+    base = pl.col("event_id").str.split("-").list.first()
+    numbered = pl.format("{}-{}", base, base.cum_count().over(base))
+    return events.with_columns(
+        pl.when(is_content).then(numbered).otherwise(pl.col("event_id")).alias("event_id")
+    )

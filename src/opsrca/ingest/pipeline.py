@@ -27,11 +27,12 @@ import duckdb
 import polars as pl
 
 from opsrca.errors import InputError
+from opsrca.ingest.boundary import INTERRUPTS, IngestInterrupted
 from opsrca.ingest.commit import Committer
 from opsrca.ingest.detect import spec_for
 from opsrca.ingest.repeats import repeated_events
 from opsrca.ingest.results import STATUSES, FileResult, IngestReport
-from opsrca.ingest.route import EVENTS, RoutedFile, expand_paths, of_kind, route
+from opsrca.ingest.route import EVENTS, SKIPPED, RoutedFile, expand_paths, of_kind, problems, route
 from opsrca.ingest.stream import PIECE_BYTES
 from opsrca.ingest.timeparse import check_tz
 from opsrca.ingest.wholefile import load_file
@@ -88,8 +89,13 @@ def ingest_paths(
     folders give their event exports) or files ``route`` already routed (only
     the event exports among them are loaded). Files already ingested (same
     sha256) are reported as ``duplicate``; a file that cannot be read is
-    reported ``unreadable`` and the others still load. With ``strict`` a file
-    with any reject is not written (status ``rejected``).
+    reported ``unreadable`` with its reason (whatever its reader raised, a
+    Polars panic included) and the others still load. Files found in folders
+    that are no input (a PDF, an image) are reported ``skipped`` and what
+    cannot be opened (a FIFO, a dangling symlink) ``unreadable``, after the
+    files read. With ``strict`` a file with any reject is not written (status
+    ``rejected``). A Ctrl-C raises ``IngestInterrupted`` (a KeyboardInterrupt)
+    carrying the report of the files committed before it.
 
     A reader thread cuts files into pieces that two pool threads parse and
     normalize (Polars) while this thread writes (DuckDB, one thread); all of
@@ -98,16 +104,23 @@ def ingest_paths(
     check_tz(tz)
     if fmt is not None:
         spec_for(fmt)
-    files = of_kind(route(paths, given=EVENTS), EVENTS)
+    routed = route(paths, given=EVENTS)
+    files = of_kind(routed, EVENTS)
     report = IngestReport(batch_id=uuid.uuid4().hex)
     opts = Options(fmt=fmt, tz=tz, mappings=mappings, keep_pii=keep_pii, piece_bytes=piece_bytes)
-    with (
-        progress_bar(progress, sum(f.size for f in files), "ingest", unit="bytes") as advance,
-        DuckDBWriter(con, report.batch_id) as writer,
-        Workers(files, writer.known_hashes(), opts) as workers,
-    ):
-        committer = Committer(
-            writer, report, [f.path for f in files], opts, strict=strict, advance=advance
-        )
-        committer.run(workers.get)
+    try:
+        with (
+            progress_bar(progress, sum(f.size for f in files), "ingest", unit="bytes") as advance,
+            DuckDBWriter(con, report.batch_id) as writer,
+            Workers(files, writer.known_hashes(), opts) as workers,
+        ):
+            committer = Committer(
+                writer, report, [f.path for f in files], opts, strict=strict, advance=advance
+            )
+            committer.run(workers.get)
+    except INTERRUPTS as exc:
+        raise IngestInterrupted(report) from exc
+    for f in problems(routed):
+        status = "skipped" if f.kind == SKIPPED else "unreadable"
+        report.files.append(FileResult(path=str(f.path), status=status, error=f.note))
     return report

@@ -3,7 +3,12 @@
 TikTok ``error_id`` and Taobao ``trace_id`` come from the source, so
 overlapping exports (or one file) can repeat them; the copy loaded first wins
 and every later copy becomes a reject on field ``event_id`` naming where the
-event was first loaded from. Ids made from the file hash and line cannot repeat.
+event was first loaded from. Rows without a source id (Qimen, Ozon) get a
+content id (``normalize.content_ids``), so the same rows re-saved in another
+encoding or with other line ends repeat too, and are not counted twice.
+Identical rows of one file are told apart by their occurrence number; when a
+file is read in pieces (or sheets), ``renumber_content_ids`` numbers them over
+the whole file before repeats are looked for.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import polars as pl
 
 from opsrca import schema
 
-_HASH_ID = r"^[0-9a-f]{16}:[0-9]+$"  # normalize's id for rows without a source id
+_HASH_ID = r"^[0-9a-f]{16}:[0-9]+$"  # the id rows without a source id had before content ids
 
 
 def has_source_ids(events: pl.DataFrame) -> bool:
@@ -90,3 +95,36 @@ def move_repeats_to_rejects(
     )
     con.execute("DELETE FROM events WHERE rowid IN (SELECT rid FROM rep)")
     return str(rep["reason"][0])
+
+
+def renumber_content_ids(con: duckdb.DuckDBPyConnection, batch_id: str, sources: list[str]) -> int:
+    """Number identical records over the whole file (pieces and sheets are numbered alone).
+
+    Each piece numbers its identical records 1, 2, …; two pieces of one file may
+    then both hold ``h-1``. Records of such a content hash are numbered again in
+    load order (row ids grow in file order), so a file read in pieces gets the
+    ids it gets when read whole. Returns the number of ids changed.
+    """
+    mine = "batch_id = $batch AND list_contains($sources, source_file)"
+    rows = con.execute(
+        f"""UPDATE events SET event_id = n.new_id
+            FROM (
+                SELECT rid, new_id FROM (
+                    SELECT rid, event_id,
+                           base || '-' || row_number() OVER (PARTITION BY base ORDER BY rid) AS new_id
+                    FROM (
+                        SELECT rowid AS rid, event_id, split_part(event_id, '-', 1) AS base
+                        FROM events
+                        WHERE {mine} AND regexp_full_match(event_id, '[0-9a-f]{{16}}-[0-9]+')
+                    )
+                    WHERE base IN (
+                        SELECT split_part(event_id, '-', 1) FROM events
+                        WHERE {mine} AND regexp_full_match(event_id, '[0-9a-f]{{16}}-[0-9]+')
+                        GROUP BY event_id HAVING count(*) > 1
+                    )
+                ) WHERE new_id <> event_id
+            ) n
+            WHERE events.rowid = n.rid""",
+        {"batch": batch_id, "sources": sources},
+    ).fetchall()
+    return int(rows[0][0]) if rows else 0

@@ -7,13 +7,21 @@ kinds, ``analyze`` hands the same list to both, so a dump folder is walked
 once and each file's header is read once per command.
 
 A file's kind is a listing-check kind when its name and header say so (see
-``opsrca.listings.kinds``), else ``events``. Files found in folders are skipped
-when hidden or of a suffix neither side reads; files named directly are
-always kept (as ``given`` when the caller says what they are).
+``opsrca.listings.kinds``), else ``events``. Files found in folders are routed
+by content too: a PDF, an image, a Word file or binary junk is ``skipped``
+(whatever its name), and so is a file of a suffix neither side reads; each
+skipped file carries one line saying why. What cannot be read at all (a FIFO,
+a dangling symlink, a subfolder without permission) is ``unreadable``, with
+its reason: never skipped silently, never opened (a FIFO would block). Hidden
+files and folders are left out. Files named directly are always kept (as
+``given`` when the caller says what they are); a named FIFO or device is
+``unreadable``, not an error that stops the command.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +29,7 @@ from pathlib import Path
 import polars as pl
 
 from opsrca.errors import InputError
+from opsrca.ingest.boundary import unreadable
 from opsrca.ingest.detect import (
     ALL_SUFFIXES,
     EXCEL_SUFFIXES,
@@ -32,6 +41,8 @@ from opsrca.ingest.detect import (
 )
 
 EVENTS = "events"
+SKIPPED = "skipped"  # not an input (a PDF, an image, an unknown suffix): ``note`` says why
+UNREADABLE = "unreadable"  # cannot be opened (FIFO, dangling symlink, no permission)
 #: suffixes the listing checks read besides the event-export suffixes
 LISTING_SUFFIXES: frozenset[str] = frozenset({".csv", ".xlsx", ".xlsm", ".xls", ".parquet", ".txt"})
 _LINE_MAX = 1 << 20  # a header line longer than this is not a header
@@ -49,9 +60,10 @@ class RoutedFile:
     """
 
     path: Path
-    kind: str  # "events" or a listing-check kind (opsrca.listings.kinds.KINDS)
+    kind: str  # "events", a listing-check kind (opsrca.listings.kinds.KINDS), skipped, unreadable
     size: int
     format: str | None = None
+    note: str | None = None  # why a file is skipped or unreadable
 
 
 @dataclass(frozen=True)
@@ -83,7 +95,7 @@ def read_head(path: Path) -> Head:
             more = fh.read(_JSON_SAMPLE) if lead == b"{" else b""
     except Exception:  # a sniff never fails a command; the reader says why
         return Head()
-    line = raw.rstrip(b"\r\n")
+    line = raw.rstrip(b"\r\n").split(b"\r", 1)[0]  # CR-only line ends: the first line is the header
     try:
         text = decode(line, name=path.name)[0] if line else ""
     except (InputError, UnicodeError):
@@ -122,14 +134,126 @@ def sniff(path: Path) -> tuple[str, str | None]:
         return EVENTS, None
 
 
-def _walk(folder: Path) -> list[Path]:
-    """Files under ``folder``, sorted, hidden files and folders skipped."""
-    return [
-        child
-        for child in sorted(folder.rglob("*"))
-        if child.is_file()
-        and not any(part.startswith(".") for part in child.relative_to(folder).parts)
-    ]
+#: leading bytes of files that are no export whatever their name
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x1f\x8b", "a gzip archive; unpack it first"),
+    (b"7z\xbc\xaf", "a 7-Zip archive; unpack it first"),
+    (b"Rar!", "a RAR archive; unpack it first"),
+    (b"\x7fELF", "a program"),
+    (b"MZ", "a program"),
+    (b"SQLite format 3", "a SQLite database"),
+)
+_ZIP = b"PK\x03\x04"
+_OLE2 = b"\xd0\xcf\x11\xe0"
+_MAGIC_BYTES = 64 << 10
+_SHOWN_SUFFIXES = "csv, tsv, txt, jsonl, ndjson, json, log, xlsx, xlsm, xls, parquet"
+
+
+def content_note(path: Path) -> str | None:
+    """Why a file found in a folder is no input, from its first bytes; None when it may be one.
+
+    A workbook must be a ZIP holding ``xl/`` (or an old OLE2 ``.xls``), a text
+    export has no NUL bytes (UTF-16 aside); everything else is named for what
+    it is, so a ``report.csv`` that is really a PDF is skipped saying so.
+    """
+    with path.open("rb") as fh:
+        head = fh.read(_MAGIC_BYTES)
+    suffix = path.suffix.lower()
+    if not head:
+        return None  # empty: ingest says so
+    if head.startswith(_ZIP):
+        if b"xl/" in head or suffix in EXCEL_SUFFIXES:
+            return None  # a workbook (a damaged one is reported unreadable by its reader)
+        if b"word/" in head:
+            return "a Word document (DOCX)"
+        if b"ppt/" in head:
+            return "a PowerPoint file"
+        return "a ZIP archive; unpack it first"
+    if head.startswith(_OLE2):
+        return None if suffix == ".xls" else "an old Office document (OLE2)"
+    if head.startswith(b"PAR1"):
+        return None if suffix == ".parquet" else "a Parquet file"
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return what
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "binary data (NUL bytes), not a text export"
+    return None
+
+
+def _special_note(st: os.stat_result) -> str:
+    mode = st.st_mode
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO), not a file; copy its content into a file"
+    if stat.S_ISSOCK(mode):
+        return "a socket, not a file"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device, not a file"
+    return "not a regular file"
+
+
+def _walk(folder: Path) -> tuple[list[Path], list[RoutedFile]]:
+    """Regular files under ``folder`` (sorted) and what could not be walked or opened.
+
+    Hidden files and folders are left out. A subfolder without permission, a
+    dangling symlink, a FIFO or a device is returned as ``unreadable`` with its
+    reason (nothing found in a folder is dropped silently).
+    """
+    files: list[Path] = []
+    problems: list[RoutedFile] = []
+
+    def failed(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else folder
+        reason = f"cannot open folder: {exc.strerror or exc}"
+        problems.append(RoutedFile(where, UNREADABLE, 0, note=unreadable(where, reason)))
+
+    for root, dirs, names in os.walk(folder, onerror=failed, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            if name.startswith("."):
+                continue
+            child = Path(root) / name
+            try:
+                st = child.stat()
+            except OSError as exc:
+                if child.is_symlink():
+                    why = f"dangling symlink to {os.readlink(child)!r}"
+                else:
+                    why = f"cannot read file: {exc.strerror or exc}"
+                problems.append(RoutedFile(child, UNREADABLE, 0, note=unreadable(child, why)))
+                continue
+            if stat.S_ISREG(st.st_mode):
+                files.append(child)
+            elif not stat.S_ISDIR(st.st_mode):  # a symlink to a folder is not followed
+                note = unreadable(child, _special_note(st))
+                problems.append(RoutedFile(child, UNREADABLE, 0, note=note))
+    return sorted(files), problems
+
+
+def _route_child(child: Path) -> RoutedFile:
+    """One file found in a folder: its kind, or why it is skipped or unreadable."""
+    suffix = child.suffix.lower()
+    try:
+        size = child.stat().st_size
+        note = content_note(child)
+    except OSError as exc:
+        why = f"cannot read file: {exc.strerror or exc}"
+        return RoutedFile(child, UNREADABLE, 0, note=unreadable(child, why))
+    if note is not None:
+        return RoutedFile(child, SKIPPED, size, note=f"{child}: skipped: {note}")
+    if suffix not in ALL_SUFFIXES | LISTING_SUFFIXES:
+        what = f"suffix {suffix!r}" if suffix else "no suffix"
+        note = f"{child}: skipped: {what} is not an input format ({_SHOWN_SUFFIXES})"
+        return RoutedFile(child, SKIPPED, size, note=note)
+    kind, fmt = sniff(child)
+    if kind == EVENTS and suffix not in ALL_SUFFIXES:
+        note = f"{child}: skipped: a Parquet file that is no listing-check input"
+        return RoutedFile(child, SKIPPED, size, note=note)
+    return RoutedFile(child, kind, size, fmt)
 
 
 def route(
@@ -137,11 +261,12 @@ def route(
 ) -> list[RoutedFile]:
     """Every input file with its kind, in order: files as given, folders walked (sorted).
 
-    Files found in folders are sniffed; those of an unknown suffix, or that
-    are neither an event export nor a listing-check input, are left out.
-    Files named directly are kept: as ``given`` (say ``EVENTS`` for
-    ``opsrca ingest``, which loads what it is told to) without opening them,
-    else sniffed. Items already routed pass through unchanged.
+    Files found in folders are routed by content and header; those that are
+    no input are ``skipped`` and those that cannot be opened ``unreadable``,
+    each with a ``note`` saying why (see the module doc). Files named directly
+    are kept: as ``given`` (say ``EVENTS`` for ``opsrca ingest``, which loads
+    what it is told to) without opening them, else sniffed. Items already
+    routed pass through unchanged.
     """
     out: list[RoutedFile] = []
     for item in paths:
@@ -149,21 +274,27 @@ def route(
             out.append(item)
             continue
         p = Path(item)
-        if p.is_dir():
-            for child in _walk(p):
-                suffix = child.suffix.lower()
-                if suffix not in ALL_SUFFIXES | LISTING_SUFFIXES:
-                    continue
-                kind, fmt = sniff(child)
-                if kind == EVENTS and suffix not in ALL_SUFFIXES:
-                    continue  # a Parquet file that is no listing-check input
-                out.append(RoutedFile(child, kind, child.stat().st_size, fmt))
-        elif p.is_file():
+        try:
+            st = p.stat()
+        except OSError:
+            raise InputError(
+                f"{p}: no such file or folder; give export files or a dump folder"
+            ) from None
+        if stat.S_ISDIR(st.st_mode):
+            files, problems = _walk(p)
+            out.extend(_route_child(child) for child in files)
+            out.extend(problems)
+        elif stat.S_ISREG(st.st_mode):
             kind, fmt = (given, None) if given is not None else sniff(p)
-            out.append(RoutedFile(p, kind, p.stat().st_size, fmt))
+            out.append(RoutedFile(p, kind, st.st_size, fmt))
         else:
-            raise InputError(f"{p}: no such file or folder; give export files or a dump folder")
+            out.append(RoutedFile(p, UNREADABLE, 0, note=unreadable(p, _special_note(st))))
     return out
+
+
+def problems(routed: Iterable[RoutedFile]) -> list[RoutedFile]:
+    """The routed files that are skipped or unreadable, each with its ``note``."""
+    return [f for f in routed if f.kind in (SKIPPED, UNREADABLE)]
 
 
 def of_kind(routed: Iterable[RoutedFile], kind: str) -> list[RoutedFile]:
@@ -175,7 +306,7 @@ def by_kind(routed: Iterable[RoutedFile]) -> dict[str, list[Path]]:
     """Paths of the listing-check inputs per kind (kinds without files left out)."""
     out: dict[str, list[Path]] = {}
     for f in routed:
-        if f.kind != EVENTS:
+        if f.kind not in (EVENTS, SKIPPED, UNREADABLE):
             out.setdefault(f.kind, []).append(f.path)
     return out
 

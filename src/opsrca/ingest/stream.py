@@ -3,10 +3,13 @@
 A CSV (UTF-8, or GBK/GB18030 transcoded piece by piece) or UTF-8 JSON Lines file
 larger than one piece is read ``piece_bytes`` at a time, cut at a line end; each
 piece is parsed by the same fast readers and normalized on its own
-(``source_line`` stays the file's line number). Whatever the fast readers cannot
-take (mixed encodings, a quoted newline, a runaway quote, Excel, a JSON array)
-raises ``NotStreamable`` and the caller starts the file over with the whole-file
-reader, which handles every kind of mess.
+(``source_line`` stays the file's line number). A CSV piece the fast reader
+refuses (a quoted newline, a stray quote) is read by the record scan, that piece
+alone, so one odd row does not make a 2 GB file be read whole. Whatever the
+piecewise readers cannot take (mixed encodings, a record that does not close
+inside its piece, a runaway quote, Excel, a JSON array) raises ``NotStreamable``
+and the caller starts the file over with the whole-file reader, which handles
+every kind of mess.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from pathlib import Path
 
 import polars as pl
 
-from opsrca.ingest.csvread import csv_header, fast_csv_rows
+from opsrca.ingest.csvread import csv_header, fast_csv_rows, scan_csv_rows
 from opsrca.ingest.detect import EXCEL_SUFFIXES, resolve_format
 from opsrca.ingest.mapping import FormatSpec
 from opsrca.ingest.normalize import FileContext, normalize
@@ -129,7 +132,11 @@ def open_stream(
 
     def read(piece: bytes, line: int) -> RawRows | None:
         data = _to_utf8(piece) if legacy else piece
-        return fast_csv_rows(data, header, sep, first_line=line)
+        fast = fast_csv_rows(data, header, sep, first_line=line)
+        if fast is not None:
+            return fast
+        # a quoted newline or a stray quote: only this piece is scanned record by record
+        return scan_csv_rows(data, header, sep, first_line=line)
 
     end = _header_end(path, start) if legacy else end
     return Stream(fmt_name, encoding, _tasks(path, end + 1, 2, read, spec, ctx, piece_bytes))

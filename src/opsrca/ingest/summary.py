@@ -15,6 +15,7 @@ _STYLE = {
     "empty": "yellow",
     "unreadable": "red",
     "rejected": "red",
+    "skipped": "dim",
 }
 
 

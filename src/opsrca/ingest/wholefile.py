@@ -18,7 +18,7 @@ from opsrca import schema
 from opsrca.errors import InputError
 from opsrca.ingest.csvread import read_csv_bytes
 from opsrca.ingest.detect import decode, resolve_format
-from opsrca.ingest.normalize import FileContext, normalize, rejects_frame
+from opsrca.ingest.normalize import FileContext, normalize, rejects_frame, renumber_content_ids
 from opsrca.ingest.readers import LINE, RAW, RawRows, read_excel, read_json_bytes
 from opsrca.ingest.results import FileResult
 
@@ -61,10 +61,16 @@ def load_file(
     if _BLANK.fullmatch(data):
         result.status = "empty"
         return Loaded(schema.empty_frame(schema.EVENTS), schema.empty_frame(schema.REJECTS), result)
-    if data.startswith(b"PK\x03\x04") or path.suffix.lower() in (".xlsx", ".xlsm"):
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")) or path.suffix.lower() in (
+        ".xlsx",
+        ".xlsm",
+        ".xls",
+    ):
         result.encoding = "xlsx"
         return _load_sheets(path, read_excel(path, name=name), result, fmt, tz, mappings, keep_pii)
     else:
+        if b"\r" in data and b"\n" not in data:  # old-Mac CR-only line ends: read as lines
+            data = data.replace(b"\r", b"\n")
         if b"\x00" in data[:65536]:
             decode(data[:65536], name=name)  # raises for binary garbage, accepts UTF-16
         first = data.lstrip(b" \t\r\n\xef\xbb\xbf")[:1]
@@ -142,7 +148,7 @@ def _load_sheets(
             pl.col(RAW),
         )
         parts.append((schema.empty_frame(schema.EVENTS), rejects_frame(bad, ctx)))
-    events = pl.concat([e for e, _ in parts])
+    events = renumber_content_ids(pl.concat([e for e, _ in parts]))
     rejects = pl.concat([r for _, r in parts])
     result.events, result.rejects = events.height, rejects.height
     if result.rows_in == 0:

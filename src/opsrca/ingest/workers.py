@@ -19,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 
 from opsrca.errors import InputError
+from opsrca.ingest.boundary import INTERRUPTS, READ_ERRORS, unreadable
 from opsrca.ingest.normalize import FileContext
 from opsrca.ingest.results import FileResult
 from opsrca.ingest.route import RoutedFile
@@ -170,10 +171,12 @@ def _read_one(
             put(Start(idx, sha))
             put(Data(idx, _done(Chunk(loaded.events, loaded.rejects, res.rows_in)), size))
         return res
-    except InputError as exc:
-        return FileResult(path=str(path), status="unreadable", error=str(exc), sha256=sha)
-    except OSError as exc:  # vanished or unreadable half way through
-        error = f"{path}: cannot read file: {exc.strerror or exc}"
+    except _Stopped:
+        raise
+    except INTERRUPTS:
+        raise
+    except READ_ERRORS as exc:  # the one boundary: this file is unreadable, the others load
+        error = unreadable(path, exc)
         return FileResult(path=str(path), status="unreadable", error=error, sha256=sha)
 
 

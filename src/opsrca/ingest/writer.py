@@ -18,7 +18,11 @@ import duckdb
 import polars as pl
 
 from opsrca import schema, store
-from opsrca.ingest.repeats import move_repeats_to_rejects, repeated_events
+from opsrca.ingest.repeats import (
+    move_repeats_to_rejects,
+    renumber_content_ids,
+    repeated_events,
+)
 from opsrca.ingest.results import FileResult
 
 _INSERT_ROWS = 250_000
@@ -41,6 +45,10 @@ class EventWriter(Protocol):
 
     def append(self, events: pl.DataFrame, rejects: pl.DataFrame) -> None:
         """Write one piece of the open file."""
+        ...
+
+    def renumber(self, sources: list[str]) -> None:
+        """Number identical records over the open file (it was written in pieces or sheets)."""
         ...
 
     def drop_repeats(self, path: Path, sources: list[str]) -> tuple[int, str | None]:
@@ -119,6 +127,9 @@ class DuckDBWriter:
             self._sources.update(events["source_file"].drop_nulls().unique().to_list())
         _append(self.con, "events", events.with_columns(batch))
         store.append(self.con, "rejects", rejects.with_columns(batch))
+
+    def renumber(self, sources: list[str]) -> None:
+        renumber_content_ids(self.con, self.batch_id, sources)
 
     def drop_repeats(self, path: Path, sources: list[str]) -> tuple[int, str | None]:
         repeats = repeated_events(self.con, self.batch_id, sources)

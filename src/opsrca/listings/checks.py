@@ -8,26 +8,49 @@ never duplicates.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import polars as pl
 
 from opsrca import schema, store
+from opsrca.ingest.boundary import INTERRUPTS, READ_ERRORS, unreadable
 from opsrca.ingest.route import RoutedFile, route, sniff
 from opsrca.listings.dupes import DupesResult, find_duplicates
 from opsrca.listings.kinds import KINDS
 from opsrca.listings.lint import LintResult, lint_products
 from opsrca.listings.overlap import OverlapResult, find_overlaps
 
+_T = TypeVar("_T")
+
 
 def detect_kind(path: Path | str) -> str | None:
-    """ "listings" | "profiles" | "products" | "categories" | None, from the name and header."""
-    kind, _ = sniff(Path(path))
+    """ "listings" | "profiles" | "products" | "categories" | None, from the name and header.
+
+    Never raises for a damaged file (None: it is no listing-check input).
+    """
+    try:
+        kind, _ = sniff(Path(path))
+    except INTERRUPTS:
+        raise
+    except READ_ERRORS:
+        return None
     return kind if kind in KINDS else None
+
+
+def _guarded(result: ChecksResult, path: Path, check: Callable[[], _T]) -> _T | None:
+    """Run one file's check; a file it cannot read is noted, the other checks still run."""
+    try:
+        return check()
+    except INTERRUPTS:
+        raise
+    except READ_ERRORS as exc:
+        result.unreadable.append((path, unreadable(path, exc)))
+        return None
 
 
 @dataclass
@@ -42,6 +65,8 @@ class ChecksResult:
     lint: pl.DataFrame = field(default_factory=lambda: schema.empty_frame(schema.LINT_FINDINGS))
     files: dict[str, list[Path]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: files a check could not read: ``(path, "<path>: file unreadable: <reason>")``
+    unreadable: list[tuple[Path, str]] = field(default_factory=list)
 
 
 def _stamp(frame: pl.DataFrame, source: str) -> pl.DataFrame:
@@ -90,17 +115,24 @@ def run_checks(
     if cats is None and result.files["categories"]:
         cats = result.files["categories"][0]
     dupes, clusters, overlaps, lint = [], [], [], []
+    read: dict[str, list[Path]] = {k: [] for k in ("listings", "profiles", "products")}
     for f in result.files["listings"]:
-        d = find_duplicates(f)
+        if (d := _guarded(result, f, lambda f=f: find_duplicates(f))) is None:
+            continue
+        read["listings"].append(f)
         result.notes.extend(d.notes)
         dupes.append(dupes_frame(d, str(f)))
         clusters.append(d.clusters.with_columns(source_file=pl.lit(str(f))))
     for f in result.files["profiles"]:
-        o = find_overlaps(f)
+        if (o := _guarded(result, f, lambda f=f: find_overlaps(f))) is None:
+            continue
+        read["profiles"].append(f)
         result.notes.extend(o.notes)
         overlaps.append(overlap_frame(o, str(f)))
     for f in result.files["products"]:
-        lr = lint_products(f, categories=cats)
+        if (lr := _guarded(result, f, lambda f=f: lint_products(f, categories=cats))) is None:
+            continue
+        read["products"].append(f)
         result.notes.extend(lr.notes)
         lint.append(lint_frame(lr, str(f)))
     if dupes:
@@ -116,6 +148,6 @@ def run_checks(
             ("overlap_findings", overlaps, "profiles"),
             ("lint_findings", lint, "products"),
         ):
-            for f, frame in zip(result.files[kind], frames, strict=True):
+            for f, frame in zip(read[kind], frames, strict=True):
                 save(con, table, frame, str(f))
     return result

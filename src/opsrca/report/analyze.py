@@ -77,13 +77,13 @@ class _Steps:
     def step(self, name: str, text: str, *, spin: bool = True) -> Iterator[None]:
         """One step; ``spin`` shows a spinner while it runs (off for steps with their own bar)."""
         if self.console is not None:
-            self.console.print(f"[bold blue]▶[/] {escape(text)} …")
+            self.console.print(f"[bold blue]▶[/] {text} …")
         t0 = time.perf_counter()
         with spinner(spin and self.console is not None, text, console=self.console):
             yield
         self.timings[name] = time.perf_counter() - t0
         if self.console is not None:
-            self.console.print(f"  [green]✓[/] {escape(text)} ({self.timings[name]:.2f} s)")
+            self.console.print(f"  [green]✓[/] {text} ({self.timings[name]:.2f} s)")
 
 
 def analyze(
@@ -119,6 +119,9 @@ def analyze(
             from opsrca.ingest.summary import summary_table
 
             console.print(summary_table(report))
+            for f in report.files:  # one line per unreadable or skipped file, with its reason
+                if f.error:
+                    console.print(f"  [red]✗[/] {escape(f.error)}", soft_wrap=True)
         with steps.step("classify", "classify templates / 按模板分类"):
             run = decide_templates(
                 con, model_dir=model_dir, redecide_all=redecide_all, progress=show
@@ -131,13 +134,19 @@ def analyze(
             )
         with steps.step("checks", "listing checks / 商品检查"):
             checks = run_listing_checks(con, routed)
+        if console is not None and checks is not None:
+            for _path, reason in checks.unreadable:
+                console.print(f"  [red]✗[/] {escape(reason)}", soft_wrap=True)
         with steps.step("summary", "summarize / 汇总"):
             views.prepare(con)
             loaded = [f for f in report.files if f.status == "loaded"]
             summary = build_summary(
                 con, batches=[report.batch_id] if loaded else None, model_dir=model_dir
             )
-        with steps.step("outputs", f"write outputs to {out} / 写出结果"):
+        summary.input_problems = [
+            (f.path, f.status, f.error) for f in report.files if f.error
+        ] + [(str(p), "unreadable", r) for p, r in (checks.unreadable if checks else [])]
+        with steps.step("outputs", f"write outputs to {escape(str(out))} / 写出结果"):
             files = write_outputs(con, summary, out)
     finally:
         con.close()
@@ -153,8 +162,8 @@ def analyze(
     if console is not None:
         terminal.render(summary, console, lang=lang)
         console.print(
-            f"\n[bold]wrote[/] {escape(str(files.events_parquet))}, {escape(str(files.summary_csv))}, "
-            f"{escape(str(files.report_html))} "
+            f"\n[bold]wrote[/] {escape(str(files.events_parquet))}, "
+            f"{escape(str(files.summary_csv))}, {escape(str(files.report_html))} "
             f"in {result.seconds:.1f} s"
         )
     return result

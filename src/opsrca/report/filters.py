@@ -236,6 +236,24 @@ class EventDetail:
         return json.dumps(self.payload, ensure_ascii=False, indent=2, sort_keys=True)
 
 
+#: JSON nested deeper than this is shown as its raw text (pretty-printing recurses per level)
+MAX_PAYLOAD_DEPTH = 64
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of parsed JSON, counted without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if level > MAX_PAYLOAD_DEPTH:
+                return level
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
 def show_event(con: duckdb.DuckDBPyConnection, event_id: str) -> EventDetail:
     """One event by id (as pasted from a spreadsheet too: see ``clean_id``); raises
     ``InputError`` naming the id when there is none."""
@@ -252,8 +270,10 @@ def show_event(con: duckdb.DuckDBPyConnection, event_id: str) -> EventDetail:
     if raw:
         try:
             payload = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past Python's recursion limit
             payload = raw
+        if not isinstance(payload, str) and _depth(payload) > MAX_PAYLOAD_DEPTH:
+            payload = raw  # shown as text: pretty-printing it would recurse as deep
     cls_keys = ("template", "root_cause", "root_cause_zh", "root_cause_en", "confidence", "method",
                 "rule_id", "evidence", "retryable", "owner", "fix_zh", "fix_en", "model_version",
                 "root_cause_2", "confidence_2")

@@ -267,6 +267,10 @@ def render_html(s: Summary, *, title: str = "opsrca report") -> str:
             "source_file": "文件", "reason": "原因", "rows": "行数", "first_line": "首行",
             "example": "示例"})),
     ]
+    if s.input_problems:  # files analyze could not read, each with its reason
+        sections.append(("无法读取的文件 Unreadable files", _table(
+            pl.DataFrame(s.input_problems, schema=["file", "status", "reason"], orient="row"),
+            {"file": "文件 file", "status": "状态 status", "reason": "原因 reason"})))
     body = "".join(
         f'<h2 id="s{i}">{html.escape(t)}</h2>{content}' for i, (t, content) in enumerate(sections)
     )

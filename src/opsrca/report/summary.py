@@ -240,6 +240,8 @@ class Summary:
     shop_matrix: pl.DataFrame
     listings: dict[str, pl.DataFrame] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: input files analyze could not read or skipped: ``(file, status, reason)``
+    input_problems: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def summary_csv_frame(s: Summary) -> pl.DataFrame:
