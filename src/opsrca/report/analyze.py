@@ -77,13 +77,13 @@ class _Steps:
     def step(self, name: str, text: str, *, spin: bool = True) -> Iterator[None]:
         """One step; ``spin`` shows a spinner while it runs (off for steps with their own bar)."""
         if self.console is not None:
-            self.console.print(f"[bold blue]▶[/] {text} …")
+            self.console.print(f"[bold blue]▶[/] {escape(text)} …")
         t0 = time.perf_counter()
         with spinner(spin and self.console is not None, text, console=self.console):
             yield
         self.timings[name] = time.perf_counter() - t0
         if self.console is not None:
-            self.console.print(f"  [green]✓[/] {text} ({self.timings[name]:.2f} s)")
+            self.console.print(f"  [green]✓[/] {escape(text)} ({self.timings[name]:.2f} s)")
 
 
 def analyze(
