@@ -39,6 +39,13 @@ class Format(StrEnum):
 OutOption = Annotated[
     Path, typer.Option("--out", help="Output folder (created when missing).", file_okay=False)
 ]
+FullOption = Annotated[
+    bool, typer.Option("--full", help="Print every section (default: the short summary).")
+]
+OpenOption = Annotated[
+    bool, typer.Option("--open", help="Open report.html in the default browser afterwards.")
+]
+LangOption = Annotated[Lang, typer.Option("--lang", help="Language of labels, names and fixes.")]
 FormatOption = Annotated[Format, typer.Option("--format", help="table (terminal), csv or json.")]
 OutputOption = Annotated[
     Path | None,
@@ -109,18 +116,22 @@ def analyze(
         bool,
         typer.Option("--all", help="Decide every template again (default: only new or stale)."),
     ] = False,
+    full: FullOption = False,
+    open_: OpenOption = False,
 ) -> None:
     """Ingest a dump, classify failures, run listing checks, print the summary, write the report.
 
     Writes events.parquet, summary.csv (UTF-8 with BOM) and report.html to --out.
+    Prints a short summary (what broke, what to fix first, shops most affected, where the
+    report is); --full prints every section; --open opens report.html in the browser.
     The summary covers everything the database holds (files already ingested are
     skipped as duplicates); "new patterns" compares this run's files with earlier ones.
     Exits 0 when the run completed, also when some input rows were rejected (they
     are listed under "rejects" and kept in the rejects table); exits 2 on errors.
 
-    Example: opsrca analyze data/samples/dump --out opsrca-out --lang en
+    Example: opsrca analyze data/samples/dump --out opsrca-out --lang en --open
     """
-    run_analyze(
+    result = run_analyze(
         paths or None,
         db=db,
         out=out,
@@ -128,7 +139,18 @@ def analyze(
         model_dir=model,
         console=console,
         redecide_all=redecide_all,
+        full=full,
     )
+    if open_:
+        _open(result.outputs.report_html)
+
+
+def _open(path: Path) -> None:
+    """Open the report in the browser, or say where it is when no browser starts."""
+    from opsrca.report.html import open_report
+
+    if not open_report(path):
+        console.print(f"no browser could be started; open {escape(path.resolve().as_uri())}")
 
 
 @app.command()
@@ -329,11 +351,42 @@ def incidents(
 
 
 @app.command()
-def report(db: DbOption = DEFAULT_DB_PATH, out: OutOption = DEFAULT_OUT) -> None:
+def summary(
+    db: DbOption = DEFAULT_DB_PATH,
+    lang: LangOption = Lang.zh,
+    full: FullOption = False,
+) -> None:
+    """Print the summary of what the database holds (the one analyze prints), writing nothing.
+
+    Short by default: totals, the root causes to fix first with their fix, the shops most
+    affected, incidents, and what to run next; --full prints every section.
+
+    Example: opsrca summary --lang en --full
+    """
+    from opsrca.report import terminal
+
+    s = api.summarize(db)
+    if full:
+        terminal.render(s, console, lang=lang.value)
+    else:
+        terminal.render_brief(s, console, lang=lang.value)
+
+
+@app.command()
+def report(
+    db: DbOption = DEFAULT_DB_PATH,
+    out: OutOption = DEFAULT_OUT,
+    lang: LangOption = Lang.zh,
+    open_: OpenOption = False,
+) -> None:
     """Write report.html, summary.csv and events.parquet for what the database holds.
 
-    Example: opsrca report --db opsrca.duckdb --out opsrca-out
+    --lang picks the language of the report's labels; --open opens it in the browser.
+
+    Example: opsrca report --db opsrca.duckdb --out opsrca-out --open
     """
-    files = api.report(db, out)
+    files = api.report(db, out, lang=lang.value)
     for path in (files.report_html, files.summary_csv, files.events_parquet):
         console.print(f"wrote {escape(str(path))}")
+    if open_:
+        _open(files.report_html)

@@ -21,12 +21,15 @@ from typing import Any
 
 import polars as pl
 from rich.console import Console
+from rich.markup import escape
+from rich.text import Text
 
 from opsrca import paths as P
 from opsrca import store
 from opsrca.errors import InputError
 from opsrca.ingest.route import RoutedFile, by_kind, route
 from opsrca.report import terminal, views
+from opsrca.report.labels import LANGS, labels
 from opsrca.report.outputs import OutputFiles, write_outputs
 from opsrca.report.summary import Summary, build_summary
 
@@ -65,21 +68,35 @@ def run_listing_checks(con: Any, routed: list[RoutedFile]) -> Any:
 
 
 class _Steps:
-    """Prints one line per step with its duration; records the timings."""
+    """Prints each step with its duration and records the timings.
 
-    def __init__(self, console: Console | None) -> None:
+    ``full``: a line when a step starts and one when it ends (as before). Otherwise one
+    line per step when it ends, with what it did (``detail``), so the default output
+    stays short.
+    """
+
+    def __init__(self, console: Console | None, *, full: bool = True) -> None:
         self.console = console
+        self.full = full
         self.timings: dict[str, float] = {}
 
     @contextmanager
-    def step(self, name: str, text: str) -> Iterator[None]:
-        if self.console is not None:
-            self.console.print(f"[bold blue]▶[/] {text} …")
+    def step(self, name: str, text: str) -> Iterator[list[str]]:
+        """Time the block; strings the block appends to the yielded list follow the ✓ line."""
+        detail: list[str] = []
+        if self.console is not None and self.full:
+            self.console.print(f"[bold blue]▶[/] {escape(text)} …")
         t0 = time.perf_counter()
-        yield
+        yield detail
         self.timings[name] = time.perf_counter() - t0
         if self.console is not None:
-            self.console.print(f"  [green]✓[/] {text} ({self.timings[name]:.2f} s)")
+            tail = "" if self.full or not detail else ": " + "; ".join(detail)
+            self.console.print(
+                f"  [green]✓[/] {escape(text)} ({self.timings[name]:.2f} s){escape(tail)}"
+            )
+            if self.full:
+                for line in detail:
+                    self.console.print(f"  {escape(line)}")
 
 
 def analyze(
@@ -92,49 +109,59 @@ def analyze(
     console: Console | None = None,
     tz: str = "Asia/Shanghai",
     redecide_all: bool = False,
+    full: bool = False,
 ) -> AnalyzeResult:
     """Ingest, classify, check listings, summarize and write outputs; print when ``console`` is given.
 
     ``paths`` default to the bundled sample dump. Returns the frames and the output paths.
+    ``full`` prints every section of the summary and the per-file ingest table; the default
+    is the short summary (what broke, what to fix first, where the report is).
     """
-    if lang not in terminal.LABELS:
+    if lang not in LANGS:
         raise InputError(f"--lang must be 'zh' or 'en', got {lang!r}")
+    L = labels(lang)
     from opsrca.classify import decide_templates, root_cause_counts
     from opsrca.ingest import ingest_paths
 
     sources = [Path(p) for p in (paths or [P.SAMPLE_DUMP_DIR])]
-    steps = _Steps(console)
+    steps = _Steps(console, full=full)
     show = console is not None
     con = store.connect(db)
     try:
-        with steps.step("route", "route files / 识别文件类型"):
+        with steps.step("route", L["step_route"]):
             routed = route(sources)
-        with steps.step("ingest", "ingest / 导入"):
+        with steps.step("ingest", L["step_ingest"]) as detail:
             report = ingest_paths(routed, con, tz=tz, progress=show)
-        if console is not None:
+            detail.append(L["ingest_detail"].format(
+                files=len(report.files), rows=f"{report.rows_in:,}", events=f"{report.events:,}",
+                rejects=f"{report.rejects:,}"))
+            if not full:  # files that need a look, one line each; --full prints the table
+                detail.extend(
+                    L["file_status"].format(file=Path(f.path).name, status=f.status)
+                    for f in report.files if f.status not in ("loaded", "duplicate")
+                )
+        if console is not None and full:
             from opsrca.ingest.summary import summary_table
 
             console.print(summary_table(report))
-        with steps.step("classify", "classify templates / 按模板分类"):
+        with steps.step("classify", L["step_classify"]) as detail:
             run = decide_templates(
                 con, model_dir=model_dir, redecide_all=redecide_all, progress=show
             )
             classified = root_cause_counts(con)
-        if console is not None:
-            console.print(
-                f"  {run.templates_decided:,} of {run.templates_total:,} templates decided "
-                f"({run.templates_added:,} new) with model {run.model_version}"
-            )
-        with steps.step("checks", "listing checks / 商品检查"):
+            detail.append(L["classify_detail"].format(
+                decided=f"{run.templates_decided:,}", total=f"{run.templates_total:,}",
+                added=f"{run.templates_added:,}", model=run.model_version))
+        with steps.step("checks", L["step_checks"]):
             checks = run_listing_checks(con, routed)
-        with steps.step("summary", "summarize / 汇总"):
+        with steps.step("summary", L["step_summary"]):
             views.prepare(con)
             loaded = [f for f in report.files if f.status == "loaded"]
             summary = build_summary(
                 con, batches=[report.batch_id] if loaded else None, model_dir=model_dir
             )
-        with steps.step("outputs", f"write outputs to {out} / 写出结果"):
-            files = write_outputs(con, summary, out)
+        with steps.step("outputs", L["step_outputs"].format(out=out)):
+            files = write_outputs(con, summary, out, lang=lang)
     finally:
         con.close()
     result = AnalyzeResult(
@@ -147,9 +174,15 @@ def analyze(
         timings=steps.timings,
     )
     if console is not None:
-        terminal.render(summary, console, lang=lang)
+        if full:
+            terminal.render(summary, console, lang=lang)
+        else:
+            terminal.render_brief(summary, console, lang=lang, report_path=files.report_html)
+        written = ", ".join(
+            str(p) for p in (files.events_parquet, files.summary_csv, files.report_html)
+        )
         console.print(
-            f"\n[bold]wrote[/] {files.events_parquet}, {files.summary_csv}, {files.report_html} "
-            f"in {result.seconds:.1f} s"
+            Text(L["wrote"].format(files=written, seconds=f"{result.seconds:.1f}"), style="dim"),
+            soft_wrap=True,
         )
     return result
