@@ -70,10 +70,12 @@ def run_listing_checks(con: Any, routed: list[RoutedFile]) -> Any:
 class _Steps:
     """Prints each step with its duration and records the timings.
 
-    ``full``: a line when a step starts and one when it ends (as before). Otherwise one
-    line per step when it ends, with what it did (``detail``), so the default output
-    stays short.
+    ``full``: a line when a step starts and one when it ends, then what it did
+    (``detail``). Otherwise one line per step when it ends, with the first detail on it
+    (files that need a look follow, one line each), so the default output stays short.
     """
+
+    QUIET = frozenset({"route"})  # reading file headers: not worth a line in the short output
 
     def __init__(self, console: Console | None, *, full: bool = True) -> None:
         self.console = console
@@ -89,14 +91,14 @@ class _Steps:
         t0 = time.perf_counter()
         yield detail
         self.timings[name] = time.perf_counter() - t0
-        if self.console is not None:
-            tail = "" if self.full or not detail else ": " + "; ".join(detail)
+        if self.console is not None and (self.full or name not in self.QUIET):
+            first, rest = (None, detail) if self.full or not detail else (detail[0], detail[1:])
+            tail = f": {first}" if first else ""
             self.console.print(
                 f"  [green]✓[/] {escape(text)} ({self.timings[name]:.2f} s){escape(tail)}"
             )
-            if self.full:
-                for line in detail:
-                    self.console.print(f"  {escape(line)}")
+            for line in rest:
+                self.console.print(f"    {escape(line)}")
 
 
 def analyze(
@@ -136,6 +138,9 @@ def analyze(
                 files=len(report.files), rows=f"{report.rows_in:,}", events=f"{report.events:,}",
                 rejects=f"{report.rejects:,}"))
             if not full:  # files that need a look, one line each; --full prints the table
+                dupes = sum(f.status == "duplicate" for f in report.files)
+                if dupes:
+                    detail.append(L["duplicates"].format(n=dupes))
                 detail.extend(
                     L["file_status"].format(file=Path(f.path).name, status=f.status)
                     for f in report.files if f.status not in ("loaded", "duplicate")
@@ -176,13 +181,13 @@ def analyze(
     if console is not None:
         if full:
             terminal.render(summary, console, lang=lang)
+            written = ", ".join(
+                str(p) for p in (files.events_parquet, files.summary_csv, files.report_html)
+            )
+            console.print(
+                Text(L["wrote"].format(files=written, seconds=f"{result.seconds:.1f}"), style="dim"),
+                soft_wrap=True,
+            )
         else:
             terminal.render_brief(summary, console, lang=lang, report_path=files.report_html)
-        written = ", ".join(
-            str(p) for p in (files.events_parquet, files.summary_csv, files.report_html)
-        )
-        console.print(
-            Text(L["wrote"].format(files=written, seconds=f"{result.seconds:.1f}"), style="dim"),
-            soft_wrap=True,
-        )
     return result

@@ -137,7 +137,7 @@ def render_brief(
 
     console.print()
     if report_path is not None:
-        console.print(Text(f"{L['report_at']}: {report_path}"), soft_wrap=True)
+        console.print(Text(L["report_at"].format(path=report_path)), soft_wrap=True)
     _line(console, f"{L['next']}:", style="bold")
     steps = []
     if rc.height:
