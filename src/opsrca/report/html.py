@@ -71,7 +71,7 @@ th, td {{ border: 1px solid #e4e7eb; padding: 5px 8px; text-align: left; vertica
          overflow-wrap: break-word; }}
 th {{ background: #eef1f5; }}
 td.n {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
-td.id {{ white-space: nowrap; }}
+td.id, .nw {{ white-space: nowrap; }}
 td.t {{ overflow-wrap: anywhere; min-width: 8em; }}
 .none {{ color: #7b8794; font-style: italic; }}
 """
@@ -107,6 +107,8 @@ def _cell(column: str, value: Any, colours: Mapping[str, str] | None = None) -> 
         return f'<td class="n">{100 * value:.1f}%</td>'
     if isinstance(value, int | float) and not isinstance(value, bool):
         return f'<td class="n">{_e(value)}</td>'
+    if isinstance(value, datetime):  # the date and the time each stay whole
+        return f'<td><span class="nw">{value:%Y-%m-%d}</span> <span class="nw">{value:%H:%M}</span></td>'
     if column == "root_cause" and colours and value in colours:
         return f'<td class="id">{_swatch(colours[value])}{_e(value)}</td>'
     if column in _ID_COLUMNS:
