@@ -74,7 +74,10 @@ def test_analyze_prints_a_short_summary_by_default(run: dict[str, object]) -> No
     lines = text.splitlines()
     assert len(lines) <= 40, f"{len(lines)} lines:\n{text}"
     report = str(result.outputs.report_html)  # type: ignore[attr-defined]
-    assert max(cell_len(line) for line in lines if report not in line) <= 80  # paths never cut
+    db = str(run["tmp"] / "a.duckdb")  # type: ignore[operator]
+    assert f"opsrca summary --full --db {db}" in text  # the next commands name this database
+    fits = [line for line in lines if report not in line and db not in line]  # paths never cut
+    assert max(cell_len(line) for line in fits) <= 80
     top = result.summary.root_causes.row(0, named=True)  # type: ignore[attr-defined]
     for words in ("总览", "先修这些", top["name_zh"], top["fix_zh"][:8], "受影响最多的店铺",
                   "突发事件", "下一步", f"opsrca errors --category {top['root_cause']}",

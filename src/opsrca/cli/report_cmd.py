@@ -369,7 +369,8 @@ def summary(
     if full:
         terminal.render(s, console, lang=lang.value)
     else:
-        terminal.render_brief(s, console, lang=lang.value)
+        terminal.render_brief(s, console, lang=lang.value,
+                              db=None if db == DEFAULT_DB_PATH else db)
 
 
 @app.command()

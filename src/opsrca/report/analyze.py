@@ -189,5 +189,6 @@ def analyze(
                 soft_wrap=True,
             )
         else:
-            terminal.render_brief(summary, console, lang=lang, report_path=files.report_html)
+            terminal.render_brief(summary, console, lang=lang, report_path=files.report_html,
+                                  db=None if Path(db) == Path(P.DEFAULT_DB) else db)
     return result

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -79,9 +80,14 @@ def render_brief(
     *,
     lang: str = "zh",
     report_path: Path | str | None = None,
+    db: Path | str | None = None,
     top: int = BRIEF_TOP,
 ) -> None:
-    """The short summary a manager reads in a minute; ``--full`` prints ``render`` instead."""
+    """The short summary a manager reads in a minute; ``--full`` prints ``render`` instead.
+
+    ``db``: a database other than the default, named in the suggested next commands so
+    they can be pasted as they are.
+    """
     L = labels(lang)
     fix_col = "fix_zh" if lang == "zh" else "fix_en"
     h = summary.headline
@@ -139,17 +145,22 @@ def render_brief(
     if report_path is not None:
         console.print(Text(L["report_at"].format(path=report_path)), soft_wrap=True)
     _line(console, f"{L['next']}:", style="bold")
+    on = "" if db is None else f" --db {db}"
     steps = []
     if rc.height:
-        steps.append((f"opsrca errors --category {rc['root_cause'][0]}", L["next_errors"]))
-    steps.append(("opsrca show EVENT_ID", L["next_show"]))
-    steps.append(("opsrca summary --full", L["next_full"]))
-    steps.append(("opsrca report --open", L["next_open"]))
+        steps.append((f"opsrca errors --category {rc['root_cause'][0]}{on}", L["next_errors"]))
+    steps.append((f"opsrca show EVENT_ID{on}", L["next_show"]))
+    steps.append((f"opsrca summary --full{on}", L["next_full"]))
+    steps.append((f"opsrca report --open{on}", L["next_open"]))
     for cmd, why in steps:
         line = Text("  ")
         line.append(cmd, style="green")
-        line.append(f"   # {why}", style="dim")
-        _line(console, line)
+        comment = f"   # {why}"
+        if cell_len(f"  {cmd}{comment}") <= console.width:
+            line.append(comment, style="dim")
+            _line(console, line)
+        else:  # a command is never cut: it is there to be pasted
+            console.print(line, soft_wrap=True)
 
 
 def render(summary: Summary, console: Console, *, lang: str = "zh", limit: int = 10) -> None:
