@@ -69,7 +69,7 @@ table {{ border-collapse: collapse; width: 100%; background: #fff; font-size: 13
         table-layout: auto; }}
 th, td {{ border: 1px solid #e4e7eb; padding: 5px 8px; text-align: left; vertical-align: top;
          overflow-wrap: break-word; }}
-th {{ background: #eef1f5; }}
+th {{ background: #eef1f5; word-break: keep-all; }}
 td.n {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
 td.id, .nw {{ white-space: nowrap; }}
 td.t {{ overflow-wrap: anywhere; min-width: 8em; }}
@@ -402,7 +402,10 @@ def render_html(s: Summary, *, title: str | None = None, lang: str = "zh") -> st
     ]
     tpl = s.top_templates.join(s.root_causes.select("root_cause", fix), on="root_cause", how="left")
     health = s.health.with_columns(
-        verdict=pl.Series([verdict(r, lang) for r in s.health.to_dicts()], dtype=pl.String))
+        verdict=pl.Series([verdict(r, lang) for r in s.health.to_dicts()], dtype=pl.String),
+        peak_quota=pl.format("{}/{}", pl.col("peak_calls_per_min").cast(pl.String).fill_null("–"),
+                             pl.col("quota_per_min").cast(pl.String).fill_null("–")),
+    )
     inc = s.incidents.with_row_index("rank", offset=1).with_columns(
         line=pl.Series([incident_line(r, lang) for r in s.incidents.to_dicts()], dtype=pl.String))
     sections = [
@@ -413,11 +416,11 @@ def render_html(s: Summary, *, title: str | None = None, lang: str = "zh") -> st
         (L["sec_timeline"], charts[1]),
         (L["sec_heatmap"], charts[2]),
         (L["sec_health"], charts[3] + _table(health, {
-            "platform": L["platform"], "shop_id": L["shop"], "events": L["events"], "errors": L["errors"],
+            "platform": L["platform"], "shop_id": L["shop"], "errors": L["errors"],
             "auth_errors": L["auth"], "auth_share": L["auth_share"], "token_expired": L["token_expired_n"],
             "first_token_expired": L["first_expired"], "last_token_expired": L["last_expired"],
-            "success_share": L["success_share"], "peak_calls_per_min": L["peak"],
-            "quota_per_min": L["quota"], "headroom": L["headroom"], "cc_write_calls": L["cc_write"],
+            "success_share": L["success_share"], "peak_quota": L["peak_quota"],
+            "headroom": L["headroom"], "cc_write_calls": L["cc_write"],
             "verdict": L["flags"]}, lang=lang)),
         (L["sec_incidents"], charts[4] + _table(inc, {
             "rank": "#", "line": L["incident"], "minutes": L["minutes"], "peak": L["peak_bucket"],
