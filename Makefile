@@ -23,11 +23,16 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
 
+# The bundled model ships inside the package and `opsrca train` never writes there:
+# train into build/, then replace the bundled folder.
 model: $(STAMP)
-	$(VENV)/bin/opsrca train data/samples/labeled_errors.csv --model models/default
+	rm -rf build/model
+	$(VENV)/bin/opsrca train src/opsrca/samples/labeled_errors.csv --model build/model
+	rm -rf src/opsrca/models/default
+	cp -R build/model src/opsrca/models/default
 
 samples: $(STAMP)
-	$(VENV)/bin/opsrca generate --out data/samples --seed 7
+	$(VENV)/bin/opsrca generate --out src/opsrca/samples --seed 7
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_analyze.py --rows 1000000
@@ -36,6 +41,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_ingest.py --cli-rows 2000000
 	$(PY) benchmarks/bench_classify.py
 	$(PY) benchmarks/bench_dupes.py
+	$(PY) benchmarks/bench_startup.py
 
 clean:
 	rm -rf $(VENV) opsrca.duckdb opsrca-out .pytest_cache

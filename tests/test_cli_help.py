@@ -29,3 +29,28 @@ def test_top_level_help_lists_commands() -> None:
     assert result.exit_code == 0
     for name in COMMANDS:
         assert name in result.output
+
+
+def test_version_and_short_help() -> None:
+    from opsrca import __version__
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == f"opsrca {__version__}"
+    short = CliRunner().invoke(app, ["-h"])
+    assert short.exit_code == 0 and "analyze" in short.output
+    assert CliRunner().invoke(app, ["analyze", "-h"]).exit_code == 0
+
+
+def test_importing_the_cli_loads_no_heavy_library() -> None:
+    """`opsrca --help` stays fast: the library loads when a command runs, not on import."""
+    import subprocess
+    import sys
+
+    heavy = ("sklearn", "polars", "duckdb", "jieba", "plotly", "pyarrow", "rapidfuzz", "scipy")
+    code = (
+        "import sys, opsrca.cli; "
+        f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "", f"importing opsrca.cli loaded {done.stdout.strip()}"

@@ -38,7 +38,7 @@ from opsrca.report import retry as _retry
 from opsrca.report import summary as _summary
 from opsrca.report import views
 from opsrca.report.analyze import AnalyzeResult
-from opsrca.report.filters import ErrorFilter, EventDetail
+from opsrca.report.filters import ErrorFilter, ErrorPage, EventDetail
 from opsrca.report.outputs import OutputFiles, write_outputs
 from opsrca.report.summary import Summary
 
@@ -51,6 +51,7 @@ __all__ = [
     "SAMPLE_DUMP_DIR",
     "AnalyzeResult",
     "ErrorFilter",
+    "ErrorPage",
     "EventDetail",
     "OutputFiles",
     "Summary",
@@ -58,6 +59,7 @@ __all__ = [
     "classify",
     "classify_events",
     "classify_frame",
+    "error_page",
     "errors",
     "evaluate",
     "find_errors",
@@ -158,27 +160,43 @@ def train(
     *,
     model_dir: Path | str | None = None,
     configs: Sequence[dict[str, Any]] | None = None,
+    db: DbPath = P.DEFAULT_DB,
+    progress: bool = False,
 ) -> dict[str, Any]:
     """Train on a labeled CSV (message, label, optional platform, http_status, error_code,
-    source), cross-validate, and write the model folder (default ``models/default``).
+    source), cross-validate, and write the model folder.
+
+    Without ``model_dir`` the model goes to a new versioned folder beside ``db``
+    (``models/<YYYYmmdd-HHMMSS>-<hash>/``) and becomes the database's model: the next
+    ``analyze`` / ``classify`` of ``db`` use it. With ``model_dir`` nothing else changes
+    (``opsrca config set model DIR`` adopts it). The bundled model is never written.
 
     ``configs``: the feature configs to compare (default: all the classifier knows); pass
     ``[model_manifest()["feature_config"]]`` to retrain with the bundled model's settings
-    only, which is several times faster. Returns the new manifest (metrics included).
-    ``train`` may change a model folder; ``classify_frame`` never does.
+    only, which is several times faster. Returns the new manifest (metrics included) with
+    ``model_dir``, the folder written. ``train`` may change a model folder;
+    ``classify_frame`` never does.
     """
+    from opsrca import settings
     from opsrca.classify import train as _train
 
-    if configs is None:
-        return _train(labeled, model_dir=model_dir)
-    return _train(labeled, model_dir=model_dir, configs=tuple(configs))
+    folder = Path(model_dir) if model_dir is not None else settings.new_model_dir(db, labeled)
+    extra: dict[str, Any] = {} if configs is None else {"configs": tuple(configs)}
+    manifest = _train(labeled, model_dir=folder, progress=progress, **extra)
+    if model_dir is None:
+        settings.set_value(db, "model", str(folder.resolve()))
+    return {**manifest, "model_dir": str(folder)}
 
 
-def model_manifest(model_dir: Path | str | None = None) -> dict[str, Any]:
-    """The manifest of a model folder (labels, threshold, feature config, metrics, hashes)."""
+def model_manifest(
+    model_dir: Path | str | None = None, *, db: DbPath | None = None
+) -> dict[str, Any]:
+    """The manifest of a model folder (labels, threshold, feature config, metrics, hashes):
+    ``model_dir``, else the model of ``db``, else the bundled model."""
     from opsrca.classify.persist import read_manifest
+    from opsrca.settings import resolve_model_dir
 
-    return read_manifest(model_dir if model_dir is not None else P.DEFAULT_MODEL_DIR)
+    return read_manifest(resolve_model_dir(model_dir, db))
 
 
 def evaluate(labeled: Path | str, *, model_dir: Path | str | None = None) -> dict[str, Any]:
@@ -236,6 +254,35 @@ def _many(value: Many, kind: type = str) -> tuple[Any, ...]:
     return tuple(kind(v) for v in value)  # type: ignore[union-attr]
 
 
+def _error_filter(
+    *,
+    platform: Many = None,
+    shop: Many = None,
+    endpoint: str | None = None,
+    status: Many = None,
+    code: Many = None,
+    category: Many = None,
+    since: str | datetime | date | None = None,
+    until: str | datetime | date | None = None,
+    min_retries: int | None = None,
+    search: str | None = None,
+    limit: int | None = 50,
+) -> ErrorFilter:
+    return ErrorFilter(
+        platform=_many(platform),
+        shop=_many(shop),
+        endpoint=endpoint,
+        status=_many(status, int),
+        code=_many(code),
+        category=_many(category),
+        since=_filters.parse_when(since),
+        until=_filters.parse_when(until, end=True),
+        min_retries=min_retries,
+        search=search,
+        limit=limit,
+    )
+
+
 def errors(
     db: DbPath = P.DEFAULT_DB,
     *,
@@ -253,25 +300,41 @@ def errors(
 ) -> pl.DataFrame:
     """Failed events matching every given filter, newest first (see ``ErrorFilter``).
 
-    ``category`` takes a root-cause id or a family (``"auth"``); ``since``/``until`` are
-    UTC ISO dates or datetimes (a bare ``until`` date includes that day); ``limit=None``
-    returns all.
+    Filters: ``platform``, ``shop`` (id or name), ``endpoint``, ``status``, ``code``,
+    ``category`` (a root-cause id or a family, ``"auth"``), ``since``/``until`` (UTC ISO
+    dates or datetimes; a bare ``until`` date includes that day), ``min_retries``,
+    ``search``, ``limit`` (default 50; ``None`` returns all). An unknown platform or
+    category, a shop that matches nothing, or ``since`` after ``until`` raise ``InputError``.
     """
-    flt = ErrorFilter(
-        platform=_many(platform),
-        shop=_many(shop),
-        endpoint=endpoint,
-        status=_many(status, int),
-        code=_many(code),
-        category=_many(category),
-        since=_filters.parse_when(since),
-        until=_filters.parse_when(until, end=True),
-        min_retries=min_retries,
-        search=search,
-        limit=limit,
+    return error_page(
+        db,
+        platform=platform, shop=shop, endpoint=endpoint, status=status, code=code, category=category,
+        since=since, until=until, min_retries=min_retries, search=search, limit=limit,
+    ).rows
+
+
+def error_page(
+    db: DbPath = P.DEFAULT_DB,
+    *,
+    platform: Many = None,
+    shop: Many = None,
+    endpoint: str | None = None,
+    status: Many = None,
+    code: Many = None,
+    category: Many = None,
+    since: str | datetime | date | None = None,
+    until: str | datetime | date | None = None,
+    min_retries: int | None = None,
+    search: str | None = None,
+    limit: int | None = 50,
+) -> ErrorPage:
+    """``errors`` plus ``total``: how many rows matched before the limit."""
+    flt = _error_filter(
+        platform=platform, shop=shop, endpoint=endpoint, status=status, code=code, category=category,
+        since=since, until=until, min_retries=min_retries, search=search, limit=limit,
     )
     with reader(db) as con:
-        return _filters.find_errors(con, flt)
+        return _filters.error_page(con, flt)
 
 
 def show(event_id: str, *, db: DbPath = P.DEFAULT_DB) -> EventDetail:
@@ -281,9 +344,10 @@ def show(event_id: str, *, db: DbPath = P.DEFAULT_DB) -> EventDetail:
 
 
 def health(db: DbPath = P.DEFAULT_DB) -> pl.DataFrame:
-    """Token health per platform and shop (auth errors, token expiry, success share, quota headroom)."""
+    """Token health per platform and shop (auth errors, token expiry, success share, quota
+    headroom), with ``shop_name`` and ``shop`` ("name (id)") beside ``shop_id``."""
     with reader(db) as con:
-        return _health.token_health(con)
+        return views.with_shop_labels(con, _health.token_health(con))
 
 
 def incidents(

@@ -1,18 +1,20 @@
 """Where opsrca finds its shipped data files, bundled model and sample dump.
 
-Data files ship inside the package (``opsrca/data``). The bundled model and the
-sample dump live at the top of the repository (``models/``, ``data/samples/``),
-found relative to this file for the editable install the Quickstart makes.
+Everything shipped lives inside the package, so a wheel carries it and an installed opsrca
+works from any folder: data files in ``opsrca/data``, the bundled model in
+``opsrca/models/default`` (read-only: ``train`` writes new models beside the database),
+the sample dump and labeled errors in ``opsrca/samples`` (``data/samples`` in a checkout
+is a link to it).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-PACKAGE_DATA: Path = Path(__file__).resolve().parent / "data"
-REPO_ROOT: Path = Path(__file__).resolve().parents[2]
-DEFAULT_MODEL_DIR: Path = REPO_ROOT / "models" / "default"
-SAMPLES_DIR: Path = REPO_ROOT / "data" / "samples"
+PACKAGE_DIR: Path = Path(__file__).resolve().parent
+PACKAGE_DATA: Path = PACKAGE_DIR / "data"
+DEFAULT_MODEL_DIR: Path = PACKAGE_DIR / "models" / "default"
+SAMPLES_DIR: Path = PACKAGE_DIR / "samples"
 SAMPLE_DUMP_DIR: Path = SAMPLES_DIR / "dump"
 DEFAULT_DB: Path = Path("opsrca.duckdb")
 DEFAULT_OUT: Path = Path("opsrca-out")
@@ -21,3 +23,8 @@ DEFAULT_OUT: Path = Path("opsrca-out")
 def data_file(name: str) -> Path:
     """Path of a data file shipped in ``opsrca/data`` (e.g. ``taxonomy.toml``)."""
     return PACKAGE_DATA / name
+
+
+def is_in_package(path: Path | str) -> bool:
+    """Whether ``path`` lies inside the installed package (which opsrca never writes to)."""
+    return Path(path).resolve().is_relative_to(PACKAGE_DIR)

@@ -1,10 +1,11 @@
-"""The one progress bar of long steps (bytes ingested, templates decided): rich, transient."""
+"""The one progress display of long steps: a bar over counted units (bytes ingested,
+templates decided, training fits) or a spinner with elapsed time; rich, transient."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Advance(Protocol):
@@ -14,7 +15,7 @@ class Advance(Protocol):
     def __call__(self, n: int, description: str | None = None, /) -> None: ...
 
 
-def _quiet(n: int, description: str | None = None, /) -> None:
+def quiet(n: int, description: str | None = None, /) -> None:
     """No bar: progress is not shown."""
 
 
@@ -25,7 +26,7 @@ def progress_bar(
     """A transient bar over ``total`` units (``unit`` "count" or "bytes") labelled ``label``,
     or a no-op when not ``enabled``."""
     if not enabled or total <= 0:
-        yield _quiet
+        yield quiet
         return
     from rich.progress import (
         BarColumn,
@@ -53,3 +54,24 @@ def progress_bar(
                 prog.update(task, advance=n, description=description)
 
         yield advance
+
+
+@contextmanager
+def spinner(enabled: bool, label: str, *, console: Any = None) -> Iterator[None]:
+    """A transient spinner with the elapsed time for a step with no countable units (a
+    summary, a report), so no step over a couple of seconds runs silent; a no-op when not
+    ``enabled``. ``console``: the rich console to draw on (default: stdout)."""
+    if not enabled:
+        yield
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn(f"[bold]{label}[/]"),
+        TimeElapsedColumn(),
+        transient=True,
+        console=console,
+    ) as prog:
+        prog.add_task("", total=None)
+        yield

@@ -59,6 +59,16 @@ INGESTED_FILES: tuple[tuple[str, str], ...] = (
     ("batch_id", "VARCHAR"),
 )
 
+SHOPS: tuple[tuple[str, str], ...] = (
+    ("shop_id", "VARCHAR"),
+    ("platform", "VARCHAR"),
+    ("shop_name", "VARCHAR"),  # the label people know (TikTok shop_name); null when none seen
+    ("first_seen", "TIMESTAMP"),
+    ("last_seen", "TIMESTAMP"),
+    ("events", "BIGINT"),
+)
+"""One row per (platform, shop_id) seen by ingest, kept up to date file by file."""
+
 # --- classify: one decision per template ----------------------------------
 TEMPLATES: tuple[tuple[str, str], ...] = (
     ("template_id", "VARCHAR"),
@@ -153,6 +163,7 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "events": EVENTS,
     "rejects": REJECTS,
     "ingested_files": INGESTED_FILES,
+    "shops": SHOPS,
     "templates": TEMPLATES,
     "dupe_pairs": DUPE_PAIRS,
     "overlap_findings": OVERLAP_FINDINGS,

@@ -27,7 +27,8 @@ def connect(
     """Open (creating when needed) the database and make sure every table exists."""
     path = str(db)
     if read_only and path != ":memory:" and not Path(path).exists():
-        raise DatabaseError(f"database {path!r} does not exist; run `opsrca ingest PATH` first")
+        raise DatabaseError(f"database {path!r} does not exist; run `opsrca analyze PATH` first "
+            "(ingest + classify)")
     try:
         con = duckdb.connect(path, read_only=read_only)
     except duckdb.Error as exc:  # locked, corrupted, not a DuckDB file
@@ -38,6 +39,18 @@ def connect(
     if not read_only:
         ensure_schema(con)
     return con
+
+
+def quiet_progress(con: duckdb.DuckDBPyConnection) -> None:
+    """Turn DuckDB's own progress bar off (it would print over rich's bars), only when on.
+
+    In a Jupyter kernel DuckDB starts with the bar already off and refuses *any* change of
+    the setting, even to off, unless ipywidgets is installed ("required package
+    'ipywidgets' is missing"): so the setting is read first and changed only when needed.
+    """
+    ((on,),) = con.execute("SELECT current_setting('enable_progress_bar')").fetchall()
+    if on:
+        con.execute("SET enable_progress_bar = false")
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -121,6 +134,39 @@ def table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
         raise DatabaseError(f"unknown table {name!r}; known: {', '.join(known)}")
     out = con.sql(f'SELECT * FROM "{name}"').pl()
     return out if out.height else schema.empty_frame(declared)
+
+
+def update_shops(con: duckdb.DuckDBPyConnection, batch_id: str, sources: list[str]) -> int:
+    """Fold one ingested file's shops (its ``source_file`` values: one per sheet) into ``shops`` (inside the file's transaction): event
+    counts add up, first/last seen widen, the file's latest non-empty name wins. Cost: one
+    aggregate over that file's rows. Returns the number of shops the file touched."""
+    new = con.sql(
+        """
+        WITH n AS (
+            SELECT platform, shop_id, arg_max(shop_name, occurred_at) FILTER (
+                       WHERE nullif(trim(shop_name), '') IS NOT NULL) AS shop_name,
+                   min(occurred_at) AS first_seen, max(occurred_at) AS last_seen,
+                   count(*) AS events
+            FROM events WHERE batch_id = $b AND list_contains($f, source_file) AND shop_id IS NOT NULL
+            GROUP BY ALL
+        )
+        SELECT n.shop_id, n.platform, coalesce(n.shop_name, s.shop_name) AS shop_name,
+               least(n.first_seen, s.first_seen) AS first_seen,
+               greatest(n.last_seen, s.last_seen) AS last_seen,
+               n.events + coalesce(s.events, 0) AS events
+        FROM n LEFT JOIN shops s
+          ON s.platform IS NOT DISTINCT FROM n.platform AND s.shop_id = n.shop_id
+        """,
+        params={"b": batch_id, "f": sources},
+    ).pl()
+    if not sources or new.height == 0:
+        return 0
+    con.execute(
+        "DELETE FROM shops USING new WHERE shops.shop_id = new.shop_id "
+        "AND shops.platform IS NOT DISTINCT FROM new.platform"
+    )
+    con.execute(f"INSERT INTO shops SELECT {', '.join(schema.columns(schema.SHOPS))} FROM new")
+    return new.height
 
 
 def save_decisions(con: duckdb.DuckDBPyConnection, decisions: pl.DataFrame) -> int:

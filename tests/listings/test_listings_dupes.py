@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from opsrca.errors import InputError
-from opsrca.listings import find_duplicates
+from opsrca.listings import blocking, find_duplicates
 from opsrca.listings.dupes import SCORERS, combine, is_flagged, score_pairs
 from opsrca.listings.samples import make_listings
 
@@ -115,6 +115,27 @@ def test_blocked_recall_against_exhaustive() -> None:
     assert exact.height > 100
     assert found / exact.height >= 0.99
     assert fast.join(exact, on=key, how="anti").height == 0  # blocking never invents pairs
+
+
+def test_dense_catalogue_finds_every_pair_the_exhaustive_search_finds() -> None:
+    """A mass-listed catalogue (small shared vocabulary): MinHash would keep most pairs and
+    miss some; the character-count bound is chosen and loses none."""
+    df = make_listings(2500, seed=5, dense=True)
+    exact = find_duplicates(df, blocked=False).pairs
+    fast = find_duplicates(df, blocked=True)
+    key = ["item_id_a", "item_id_b"]
+    assert exact.height > 300
+    assert any("character-count bound" in note for note in fast.notes)
+    assert fast.pairs.sort(key).select(*key, "score").equals(exact.sort(key).select(*key, "score"))
+
+
+def test_bound_candidates_keep_pairs_just_above_the_threshold() -> None:
+    """The bound is strict like the rule: 66.7 % passes a 65 threshold, 60 % does not."""
+    texts = pl.Series(["abcdef", "abcxyz", "abcdxy", "uvwxyz"])
+    codes = blocking.bound_candidates(texts, 65.0)
+    pairs = {(int(c >> 32), int(c & 0xFFFFFFFF)) for c in codes}
+    assert (0, 2) in pairs  # ratio 66.7: abcd shared
+    assert (0, 3) not in pairs and (0, 1) not in pairs  # 0 and 50 cannot pass
 
 
 def test_missing_columns_names_file_and_columns(write_csv) -> None:

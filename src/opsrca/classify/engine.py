@@ -18,8 +18,8 @@ from opsrca import store
 from opsrca.classify.hybrid import OUTPUT_COLUMNS, decide
 from opsrca.classify.persist import LoadedModel, load_model
 from opsrca.errors import InputError
-from opsrca.paths import DEFAULT_MODEL_DIR
 from opsrca.progress import progress_bar
+from opsrca.settings import db_file, resolve_model_dir
 from opsrca.templates import DECISION_KEYS, RAW_COLUMNS, add_keys, template_keys
 
 __all__ = [
@@ -37,8 +37,9 @@ _cache: dict[tuple[str, int], LoadedModel] = {}
 
 
 def get_model(model_dir: Path | str | None = None) -> LoadedModel:
-    """Load a model folder once per process (reloaded when its manifest changes)."""
-    folder = Path(model_dir) if model_dir else DEFAULT_MODEL_DIR
+    """Load a model folder once per process (reloaded when its manifest changes); no folder:
+    the bundled model."""
+    folder = resolve_model_dir(model_dir, None)
     manifest = folder / "manifest.json"
     stamp = manifest.stat().st_mtime_ns if manifest.exists() else -1
     key = (str(folder.resolve()), stamp)
@@ -68,10 +69,18 @@ def classify_frame(
 
 
 def _model_and_threshold(
-    model_dir: Path | str | None, threshold: float | None, model: LoadedModel | None = None
+    model_dir: Path | str | None,
+    threshold: float | None,
+    model: LoadedModel | None = None,
+    *,
+    db: Path | str | None = None,
 ) -> tuple[LoadedModel, float]:
-    """The model to use and its abstain threshold (``threshold`` overrides the model's)."""
-    loaded = model or get_model(model_dir)
+    """The model to use and its abstain threshold (``threshold`` overrides the model's).
+
+    The model is ``model``, else the ``model_dir`` folder, else the model recorded in the
+    settings of ``db`` (what the last ``opsrca train`` made), else the bundled one.
+    """
+    loaded = model or get_model(resolve_model_dir(model_dir, db))
     thr = loaded.threshold if threshold is None else float(threshold)
     if not 0.0 <= thr <= 1.0:
         raise InputError(f"threshold must be within [0, 1], got {thr!r}")
@@ -91,11 +100,19 @@ def _decided(
 
 
 def read_input(path: Path | str) -> pl.DataFrame:
-    """Read a CSV / Parquet / JSONL input (by extension), all CSV columns as text."""
+    """Read what there is to classify: a table with a ``message`` column (CSV / TSV / JSON
+    Lines / Parquet / XLSX, opsrca's own exports included) as it is, or else any export
+    ``ingest`` reads (TikTok, Qimen, Ozon, Taobao), as its normalized events."""
     src = Path(path)
     if not src.is_file():
         raise InputError(f"input file {str(src)!r} does not exist")
     suffix = src.suffix.lower()
+    if suffix not in (".parquet", ".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".txt", ".xlsx"):
+        raise InputError(
+            f"cannot classify {str(src)!r}: give a .csv, .tsv, .jsonl, .parquet or .xlsx file "
+            "(a table with a 'message' column, or an export `opsrca ingest` reads)"
+        )
+    frame: pl.DataFrame | None = None
     try:
         if suffix == ".parquet":
             frame = pl.read_parquet(src)
@@ -109,22 +126,25 @@ def read_input(path: Path | str) -> pl.DataFrame:
                 encoding="utf8-lossy",
                 truncate_ragged_lines=True,
             )
-        else:
-            raise InputError(
-                f"cannot tell the format of {str(src)!r} from {suffix!r}; use .csv, .parquet or .jsonl"
-            )
-    except InputError:
-        raise
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        raise InputError(f"cannot read {str(src)!r}: {exc}") from exc
-    if frame.columns and frame.columns[0].startswith("\ufeff"):
+        elif suffix == ".xlsx":
+            frame = pl.read_excel(src, infer_schema_length=0)
+    except (pl.exceptions.PolarsError, OSError, ValueError):
+        frame = None  # not a plain table: maybe an export ingest knows (GBK, odd quoting)
+    if frame is not None and frame.columns and frame.columns[0].startswith("\ufeff"):
         frame = frame.rename({frame.columns[0]: frame.columns[0].lstrip("\ufeff")})
-    if "message" not in frame.columns:
+    if frame is not None and "message" in frame.columns:
+        return frame
+    from opsrca.ingest import read_file
+
+    try:
+        events, _rejects = read_file(src)
+    except InputError as exc:
+        columns = f"; columns present: {frame.columns}" if frame is not None else ""
         raise InputError(
-            f"{str(src)!r} has no 'message' column; columns present: {frame.columns}; "
-            "rename the message column to 'message'"
-        )
-    return frame
+            f"{str(src)!r} has no 'message' column and is not an export opsrca knows "
+            f"({str(exc).splitlines()[0]}){columns}; rename the message column to 'message'"
+        ) from None
+    return events
 
 
 def classify_file(
@@ -134,8 +154,11 @@ def classify_file(
     model_dir: Path | str | None = None,
     threshold: float | None = None,
     lang: str = "zh",
+    db: Path | str | None = None,
 ) -> pl.DataFrame:
     """Classify a file and write OUT (CSV with UTF-8 BOM, or Parquet by extension).
+
+    Without ``model_dir`` the model is the one recorded for ``db`` (else the bundled one).
 
     Output = every input column + template, root_cause, confidence, method, rule_id, evidence,
     retryable, ``fix`` (in ``lang``) and the fix in the other language (``fix_en`` or ``fix_zh``).
@@ -145,10 +168,10 @@ def classify_file(
         raise InputError(f"lang must be 'zh' or 'en', got {lang!r}")
     out_path = Path(output_path)
     suffix = out_path.suffix.lower()
-    if suffix not in (".csv", ".parquet"):
-        raise InputError(f"output {str(out_path)!r} must end in .csv or .parquet")
+    if suffix not in (".csv", ".parquet", ".xlsx", ".json"):
+        raise InputError(f"output {str(out_path)!r} must end in .csv, .xlsx, .json or .parquet")
     frame = read_input(input_path)
-    loaded, thr = _model_and_threshold(model_dir, threshold)
+    loaded, thr = _model_and_threshold(model_dir, threshold, db=db)
     rows, decided = _decided(frame, loaded, thr)
     del frame
     counts = (
@@ -169,11 +192,9 @@ def classify_file(
         .with_columns(pl.col(f"fix_{lang}").alias("fix"))
         .select(pl.exclude("fix_zh", "fix_en"), f"fix_{other}")
     )
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".parquet":
-        result.sink_parquet(out_path)
-    else:
-        result.sink_csv(out_path, include_bom=True)
+    from opsrca.report.tables import write_table  # the one writer of user-facing files
+
+    write_table(result, out_path)
     return counts
 
 
@@ -195,6 +216,7 @@ def decide_templates(
     threshold: float | None = None,
     redecide_all: bool = False,
     progress: bool = False,
+    only_new: bool = False,
 ) -> TemplateRun:
     """Decide the templates of the failed events in ``events``, where something changed.
 
@@ -203,13 +225,18 @@ def decide_templates(
     example; only templates that the current model version and threshold have not decided
     are decided (``redecide_all`` forces every one). A rerun with nothing new decides
     nothing; after a retrain the cost is the number of templates, not of events.
+    ``only_new`` decides only templates no model has decided yet (what a read command does
+    on its own: it never re-decides what someone classified with another model). Without
+    ``model_dir`` the model is the database's (see ``opsrca.settings``).
     """
-    loaded, thr = _model_and_threshold(model_dir, threshold)
+    loaded, thr = _model_and_threshold(model_dir, threshold, db=db_file(con))
     with store.transaction(con):
         templated = _backfill_template_ids(con)
         added = _add_new_templates(con)
         _refresh_counts(con)
-        decided = _decide_stale(con, loaded, thr, redecide_all=redecide_all, progress=progress)
+        decided = _decide_stale(
+            con, loaded, thr, redecide_all=redecide_all, progress=progress, only_new=only_new
+        )
         (total,) = con.execute("SELECT count(*) FROM templates").fetchall()[0]
     run = TemplateRun(loaded.version, templated, added, decided, int(total))
     log.info("templates: %s", run)
@@ -320,6 +347,7 @@ def _decide_stale(
     *,
     redecide_all: bool,
     progress: bool = False,
+    only_new: bool = False,
 ) -> int:
     """Decide the templates this model version and threshold have not decided yet, a chunk
     at a time (a bar shows the progress when ``progress``)."""
@@ -332,6 +360,8 @@ def _decide_stale(
         )
     )
     params = {} if redecide_all else {"v": loaded.version, "thr": threshold}
+    if only_new and not redecide_all:
+        where, params = "WHERE root_cause IS NULL", {}
     keys = con.sql(
         f"SELECT template_id, {', '.join(DECISION_KEYS)} FROM templates {where}", params=params
     ).pl()

@@ -38,8 +38,8 @@ STATE_FILE = "model.json"
 ARRAYS_FILE = "model.npz"
 MANIFEST_FILE = "manifest.json"
 REBUILD = (
-    "rebuild it with `opsrca train data/samples/labeled_errors.csv --model models/default` "
-    "(or `make model`)"
+    "retrain it with `opsrca train data/samples/labeled_errors.csv` "
+    "(the bundled model: reinstall opsrca, or `make model` in a checkout)"
 )
 _PARAMS = {"char_ngrams": bool, "C": (int, float), "threshold": (int, float), "random_state": int}
 _MAX_ARRAYS_BYTES = 512 * 1024 * 1024  # far above any real model; a zip bomb stops here

@@ -27,8 +27,9 @@ from opsrca.classify.persist import load_model, read_manifest, save_model
 from opsrca.classify.rules import apply_rules, load_rules, rules_sha256
 from opsrca.classify.taxonomy import UNKNOWN, label_ids
 from opsrca.classify.tokenize import feature_docs
-from opsrca.errors import InputError
-from opsrca.paths import DEFAULT_MODEL_DIR
+from opsrca.errors import InputError, ModelError
+from opsrca.paths import DEFAULT_MODEL_DIR, is_in_package
+from opsrca.progress import Advance, progress_bar
 
 __all__ = ["FEATURE_CONFIGS", "evaluate", "predict_labeled", "read_labeled", "score", "train"]
 
@@ -174,7 +175,13 @@ def _splits(data: pl.DataFrame, how: str) -> list[tuple[np.ndarray, np.ndarray]]
     return list(splitter.split(np.zeros(len(y)), y, sources))
 
 
-def _out_of_fold(data: pl.DataFrame, config: dict[str, Any], how: str) -> _ModelOutputs | None:
+def _no_progress(n: int, description: str | None = None, /) -> None:
+    """No bar."""
+
+
+def _out_of_fold(
+    data: pl.DataFrame, config: dict[str, Any], how: str, advance: Advance = _no_progress
+) -> _ModelOutputs | None:
     docs = np.asarray(data["doc"].to_list(), dtype=object)
     y = data["label"].to_numpy()
     labels = np.full(len(y), UNKNOWN, dtype=object)
@@ -184,12 +191,14 @@ def _out_of_fold(data: pl.DataFrame, config: dict[str, Any], how: str) -> _Model
         return None
     for train_idx, test_idx in splits:
         if len(set(y[train_idx].tolist())) < 2:
+            advance(1)
             continue
         model = _model(config).fit(docs[train_idx].tolist(), y[train_idx].tolist())
         proba = model.predict_proba(docs[test_idx].tolist())
         best = proba.argmax(axis=1)
         labels[test_idx] = model.classes_[best]
         conf[test_idx] = proba[np.arange(len(best)), best]
+        advance(1, f"{config['name']}, {how} folds")
     return _ModelOutputs(labels.astype(str), conf)
 
 
@@ -231,11 +240,14 @@ def _tune_threshold(data: pl.DataFrame, oof: _ModelOutputs) -> tuple[float, list
 
 
 def _cross_validated(
-    data: pl.DataFrame, config: dict[str, Any], threshold: float | None
+    data: pl.DataFrame,
+    config: dict[str, Any],
+    threshold: float | None,
+    advance: Advance = _no_progress,
 ) -> dict[str, Any]:
     """Grouped-CV and source-holdout metrics of one feature config (threshold tuned if None)."""
     labels = label_ids()
-    oof = _out_of_fold(data, config, "group")
+    oof = _out_of_fold(data, config, "group", advance)
     assert oof is not None  # grouped splits always exist for >= 2 groups
     curve: list[dict[str, float]] = []
     if threshold is None:
@@ -246,7 +258,7 @@ def _cross_validated(
         "grouped_cv": _side_by_side(data, oof, threshold, labels),
         "threshold_curve": curve,
     }
-    held = _out_of_fold(data, config, "source")
+    held = _out_of_fold(data, config, "source", advance)
     result["source_holdout"] = (
         _side_by_side(data, held, threshold, labels) if held is not None else None
     )
@@ -258,18 +270,29 @@ def train(
     *,
     model_dir: Path | str | None = None,
     configs: tuple[dict[str, Any], ...] = FEATURE_CONFIGS,
+    progress: bool = False,
 ) -> dict[str, Any]:
     """Cross-validate every feature config, keep the best, tune the threshold, fit on all
-    rows and write the model folder. Returns the manifest."""
+    rows and write the model folder. Returns the manifest.
+
+    ``model_dir`` is required and must lie outside the installed package: the bundled model
+    is read-only (``opsrca train`` without ``--model`` makes a new versioned folder beside
+    the database). ``progress`` shows a bar over the cross-validation fits.
+    """
+    folder = _writable(model_dir)
     data = read_labeled(labeled)
     if data["label"].n_unique() < 2:
         raise InputError(f"{str(labeled)!r} needs at least two distinct labels to train")
     if not configs:
         raise ValueError("configs must name at least one feature config, got ()")
-    comparison = [_cross_validated(data, cfg, None) for cfg in configs]
-    best = max(comparison, key=lambda c: c["grouped_cv"]["model"]["macro_f1"])
-    config, threshold = best["config"], best["threshold"]
-    model = _model(config, threshold).fit(data["doc"].to_list(), data["label"].to_list())
+    fits = len(configs) * (len(_splits(data, "group")) + len(_splits(data, "source"))) + 1
+    with progress_bar(progress, fits, "train") as advance:
+        comparison = [_cross_validated(data, cfg, None, advance) for cfg in configs]
+        best = max(comparison, key=lambda c: c["grouped_cv"]["model"]["macro_f1"])
+        config, threshold = best["config"], best["threshold"]
+        advance(0, "fit on all rows")
+        model = _model(config, threshold).fit(data["doc"].to_list(), data["label"].to_list())
+        advance(1)
     manifest = {
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "labels": [str(c) for c in model.classes_],
@@ -301,16 +324,33 @@ def train(
             ],
         },
     }
-    folder = Path(model_dir) if model_dir else DEFAULT_MODEL_DIR
     save_model(model, folder, manifest)
     (folder / "model_card.md").write_text(model_card(manifest), encoding="utf-8")
     return read_manifest(folder)
+
+
+def _writable(model_dir: Path | str | None) -> Path:
+    """The folder ``train`` may write: given, and outside the installed package."""
+    if model_dir is None or str(model_dir) == "":
+        raise InputError(
+            "train needs a model folder to write (`opsrca train LABELED` picks a new one "
+            "beside the database)"
+        )
+    folder = Path(model_dir)
+    if is_in_package(folder):
+        raise ModelError(
+            f"{str(folder)!r} is inside the installed opsrca package, whose bundled model is "
+            "read-only; train into another folder, or without --model for a new versioned "
+            "model beside the database (`make model` rebuilds the bundled one in a checkout)"
+        )
+    return folder
 
 
 def evaluate(
     labeled: Path | str,
     *,
     model_dir: Path | str | None = None,
+    progress: bool = False,
 ) -> dict[str, Any]:
     """Cross-validated (refit per fold) metrics with the model's feature config and threshold;
     plus the fitted model's own score when the file is not its training data."""
@@ -318,7 +358,9 @@ def evaluate(
     loaded = load_model(folder)
     data = read_labeled(labeled)
     config = loaded.manifest.get("feature_config", FEATURE_CONFIGS[-1])
-    cv = _cross_validated(data, config, loaded.threshold)
+    fits = len(_splits(data, "group")) + len(_splits(data, "source"))
+    with progress_bar(progress, fits, "evaluate") as advance:
+        cv = _cross_validated(data, config, loaded.threshold, advance)
     report: dict[str, Any] = {
         "data_file": str(labeled),
         "data_rows": data.height,
@@ -348,7 +390,7 @@ def model_card(manifest: dict[str, Any]) -> str:
         f"{' + char_wb 2-4 grams' if manifest['feature_config']['char_ngrams'] else ''}), "
         f"LogisticRegression C={manifest['feature_config']['C']}, class_weight=balanced",
         f"- abstain threshold: {manifest['threshold']} (tuned on grouped CV, hybrid macro-F1)",
-        "- rebuild: `opsrca train data/samples/labeled_errors.csv --model models/default`",
+        "- rebuild: `opsrca train data/samples/labeled_errors.csv` (the bundled model: `make model`)",
         "",
         "| split | rules-only | model-only | hybrid |",
         "|---|---|---|---|",

@@ -6,6 +6,7 @@ import sys
 
 from opsrca.cli import (  # noqa: F401  (importing registers the commands)
     classify_cmd,
+    config_cmd,
     generate_cmd,
     ingest_cmd,
     listings_cmd,

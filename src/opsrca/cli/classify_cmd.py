@@ -5,18 +5,23 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import polars as pl
 import typer
 from rich.table import Table
 
-from opsrca.cli._app import DEFAULT_DB_PATH, DbOption, app, console
+from opsrca.cli._app import DEFAULT_DB_PATH, DbOption, app, console, model_hint
+
+if TYPE_CHECKING:  # the classifier (polars, scikit-learn, jieba) loads when a command runs
+    import polars as pl
 
 ModelOption = Annotated[
     Path | None,
     typer.Option(
-        "--model", help="Model folder (default: the bundled models/default).", file_okay=False
+        "--model",
+        help="Model folder (default: the database's model, see `opsrca config`, "
+        "else the bundled one).",
+        file_okay=False,
     ),
 ]
 LabeledArg = Annotated[
@@ -74,15 +79,30 @@ def _confusion_table(title: str, confusion: dict[str, Any]) -> Table:
 
 
 @app.command()
-def train(labeled: LabeledArg, model: ModelOption = None) -> None:
+def train(
+    labeled: LabeledArg,
+    model: Annotated[
+        Path | None,
+        typer.Option(
+            "--model",
+            help="Write the model here (default: a new versioned folder models/<time>-<hash> "
+            "beside the database, which becomes the database's model).",
+            file_okay=False,
+        ),
+    ] = None,
+    db: DbOption = DEFAULT_DB_PATH,
+) -> None:
     """Train the root-cause model: grouped cross-validation, threshold tuning, then a fit on
     all rows, written as data (model.json, model.npz) plus manifest.json and model_card.md.
 
-    Example: opsrca train data/samples/labeled_errors.csv --model models/default
-    """
-    from opsrca.classify import train as train_model
+    Without --model the new model is versioned beside the database and used by the next
+    `analyze` / `classify` of it (`opsrca config` shows it). The bundled model is read-only.
 
-    manifest = train_model(labeled, model_dir=model)
+    Example: opsrca train data/samples/labeled_errors.csv
+    """
+    from opsrca.api import train as train_model
+
+    manifest = train_model(labeled, model_dir=model, db=db, progress=console.is_terminal)
     metrics = manifest["metrics"]
     console.print(
         f"trained on {manifest['data_rows']} rows, {len(manifest['labels'])} labels; "
@@ -99,13 +119,18 @@ def train(labeled: LabeledArg, model: ModelOption = None) -> None:
                 f"model {metrics[split]['model']['macro_f1']:.3f}, "
                 f"hybrid {metrics[split]['hybrid']['macro_f1']:.3f}"
             )
-    console.print(f"model written to {model or 'models/default'}")
+    console.print(f"model written to {manifest['model_dir']}")
+    if model is None:
+        console.print(f"it is now the model of {db} (`opsrca config --db {db}` shows it)")
+    else:
+        console.print(f"use it for {db} with: opsrca config set model {model} --db {db}")
 
 
 @app.command()
 def evaluate(
     labeled: LabeledArg,
     model: ModelOption = None,
+    db: DbOption = DEFAULT_DB_PATH,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print machine-readable metrics.")
     ] = False,
@@ -117,8 +142,13 @@ def evaluate(
     Example: opsrca evaluate data/samples/labeled_errors.csv --json
     """
     from opsrca.classify import evaluate as evaluate_model
+    from opsrca.settings import resolve_model_dir
 
-    report = evaluate_model(labeled, model_dir=model)
+    report = evaluate_model(
+        labeled,
+        model_dir=resolve_model_dir(model, db),
+        progress=console.is_terminal and not as_json,
+    )
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
@@ -182,7 +212,12 @@ def classify(
             "--threshold", min=0.0, max=1.0, help="Abstain threshold (default: the model's)."
         ),
     ] = None,
-    lang: Annotated[Lang, typer.Option("--lang", help="Language of the `fix` column.")] = Lang.zh,
+    lang: Annotated[
+        Lang | None,
+        typer.Option(
+            "--lang", help="Language of the `fix` column (default: the `lang` setting, else zh)."
+        ),
+    ] = None,
     redecide_all: Annotated[
         bool,
         typer.Option(
@@ -200,12 +235,14 @@ def classify(
         Example: opsrca classify errors.csv --output classified.csv --lang en
     """
     from opsrca.classify import classify_file, decide_templates, root_cause_counts
+    from opsrca.settings import load_settings
 
+    lang = lang or Lang(load_settings(db).lang)
     if input_path is not None:
         if output is None:
             raise typer.BadParameter("--output is required with INPUT", param_hint="--output")
         counts = classify_file(
-            input_path, output, model_dir=model, threshold=threshold, lang=lang.value
+            input_path, output, model_dir=model, threshold=threshold, lang=lang.value, db=db
         )
         where = f"written to {output}"
     else:
@@ -239,6 +276,8 @@ def classify(
             f"({run.templates_added:,} new) with {run.model_version}; stored in {db} "
             "(tables templates, views classifications and events_classified)"
         )
+        if model is not None:
+            model_hint(model, db)
     _print_counts(counts, lang.value)
     console.print(
         f"{int(counts['events'].sum()) if counts.height else 0} events classified; {where}"

@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from opsrca.cli._app import app, console
-from opsrca.paths import SAMPLES_DIR
 
 
 class Profile(StrEnum):
@@ -86,7 +85,9 @@ def generate(
         raise typer.BadParameter(
             "--rows sizes the realistic dump; give --profile realistic, or --rows-per-source for the sample"
         )
-    out = SAMPLES_DIR if out is None else out
+    # relative to here, as the help says: never into the installed package (in a checkout
+    # data/samples links to the bundled sample, which `make samples` regenerates)
+    out = Path("data", "samples") if out is None else out
     paths = write_sample_dump(out, seed=seed, rows_per_source=rows_per_source)
     paths += write_listing_samples(out / "dump", seed=seed)
     if bench_rows:

@@ -11,10 +11,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from opsrca import store
 from opsrca.cli._app import DEFAULT_DB_PATH, DbOption, app, console, err_console, fail
-from opsrca.ingest import ingest_paths, parse_mappings, summary_table
-from opsrca.ingest.export import export_table, run_query
+
+# The library (polars, duckdb) is imported inside each command: `--help` stays fast.
 
 
 class SourceFormat(StrEnum):
@@ -39,6 +38,8 @@ class ExportFormat(StrEnum):
     """File formats of ``export``."""
 
     csv = "csv"
+    xlsx = "xlsx"
+    json = "json"
     parquet = "parquet"
 
 
@@ -55,8 +56,13 @@ def ingest(
         ),
     ] = None,
     tz: Annotated[
-        str, typer.Option("--tz", help="Time zone of timestamps without one.")
-    ] = "Asia/Shanghai",
+        str | None,
+        typer.Option(
+            "--tz",
+            help="Time zone of timestamps without one (default: the database's `tz` "
+            "setting, else Asia/Shanghai).",
+        ),
+    ] = None,
     maps: Annotated[
         list[str] | None,
         typer.Option(
@@ -82,6 +88,11 @@ def ingest(
 
     Example: opsrca ingest data/samples/dump --db opsrca.duckdb --map 错误详情=message
     """
+    from opsrca import store
+    from opsrca.ingest import ingest_paths, parse_mappings, summary_table
+    from opsrca.settings import load_settings
+
+    tz = tz or load_settings(db).tz
     mappings = parse_mappings(maps)
     con = store.connect(db)
     try:
@@ -136,6 +147,11 @@ def query(
 
     Example: opsrca query "SELECT platform, count(*) AS n FROM events GROUP BY 1 ORDER BY n DESC"
     """
+    import polars as pl
+
+    from opsrca import store
+    from opsrca.ingest.export import run_query
+
     con = store.connect(db, read_only=True)
     try:
         frame, total = run_query(con, sql, limit=limit)
@@ -149,7 +165,12 @@ def query(
         return
     table = Table(show_lines=False)
     for col in frame.columns:
-        table.add_column(col, overflow="fold")
+        # ids never break across lines: an id column is as wide as its longest value
+        is_id = col.endswith("_id") and frame.schema[col] == pl.String and frame.height > 0
+        widest = frame[col].str.len_chars().max() if is_id else None
+        table.add_column(
+            col, overflow="fold", min_width=min(int(widest or 0), 40) if is_id else None
+        )
     for row in frame.iter_rows():
         table.add_row(*("" if v is None else escape(str(v)) for v in row))
     console.print(table)
@@ -164,18 +185,28 @@ def export(
     out: Annotated[Path, typer.Option("--out", help="File to write.", dir_okay=False)],
     db: DbOption = DEFAULT_DB_PATH,
     fmt: Annotated[
-        ExportFormat,
-        typer.Option("--format", help="csv (UTF-8 with BOM, opens in Excel) or parquet."),
-    ] = ExportFormat.csv,
-    table: Annotated[str, typer.Option("--table", help="Table to export.")] = "events",
+        ExportFormat | None,
+        typer.Option(
+            "--format",
+            help="csv (UTF-8 with BOM, ids kept as text), xlsx, json or parquet "
+            "(default: from the --out extension, else csv).",
+        ),
+    ] = None,
+    table: Annotated[
+        str, typer.Option("--table", help="Table or view to export, e.g. events_classified.")
+    ] = "events",
 ) -> None:
-    """Export a table to CSV (UTF-8 with BOM so Excel shows Chinese correctly) or Parquet.
+    """Export every row of a table to CSV (UTF-8 with BOM; long ids stay text in Excel),
+    XLSX (text cells for ids, frozen header), JSON or Parquet.
 
-    Example: opsrca export --format csv --out events.csv --table events
+    Example: opsrca export --out events.xlsx --table events_classified
     """
+    from opsrca import store
+    from opsrca.ingest.export import export_table
+
     con = store.connect(db, read_only=True)
     try:
-        rows = export_table(con, table, out, fmt=fmt.value)
+        rows = export_table(con, table, out, fmt=fmt.value if fmt else None)
     finally:
         con.close()
     console.print(f"wrote {rows:,} rows of {table} to {out}", highlight=False)

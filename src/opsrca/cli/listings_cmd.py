@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
 from rich.table import Table
 
-from opsrca import store
 from opsrca.cli._app import app, console, err_console
-from opsrca.listings import checks
-from opsrca.listings.dupes import Scope, find_duplicates
-from opsrca.listings.lint import lint_products
-from opsrca.listings.overlap import Rule, find_overlaps
+from opsrca.listings.choices import Rule, Scope
+
+if TYPE_CHECKING:  # the checks (polars, rapidfuzz, duckdb) load when a command runs
+    import polars as pl
 
 InFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
 OutOption = Annotated[
     Path | None,
     typer.Option(
-        "--output", "-o", help="Write findings here (CSV with BOM; .parquet by extension)."
+        "--output",
+        "-o",
+        help="Write findings here (CSV with BOM; .xlsx, .json or .parquet by extension).",
     ),
 ]
 DbOpt = Annotated[
@@ -32,11 +32,9 @@ DbOpt = Annotated[
 def _write(frame: pl.DataFrame, path: Path | None) -> None:
     if path is None:
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.lower() == ".parquet":
-        frame.write_parquet(path)
-    else:
-        frame.write_csv(path, include_bom=True)
+    from opsrca.report.tables import write_table  # the one writer of user-facing files
+
+    write_table(frame, path, fmt="csv")  # .xlsx/.json/.parquet by extension, else CSV
     console.print(f"wrote {frame.height} row(s) to {path}")
 
 
@@ -48,6 +46,9 @@ def _notes(notes: list[str]) -> None:
 def _store(db: Path | None, table: str, frame: pl.DataFrame, source: Path) -> None:
     if db is None:
         return
+    from opsrca import store
+    from opsrca.listings import checks
+
     con = store.connect(db)
     try:
         checks.save(con, table, frame, str(source))
@@ -71,7 +72,12 @@ def dupes(
 
     Example: opsrca dupes data/samples/dump/listings.csv --threshold 65 --output dupes.csv
     """
-    result = find_duplicates(listings, threshold=threshold, scope=scope)
+    from opsrca.listings import checks
+    from opsrca.listings.dupes import find_duplicates
+
+    result = find_duplicates(
+        listings, threshold=threshold, scope=scope, progress=console.is_terminal
+    )
     _notes(result.notes)
     frame = checks.dupes_frame(result, str(listings))
     _write(frame, output)
@@ -120,6 +126,9 @@ def overlap(
 
     Example: opsrca overlap data/samples/dump/visitor_profiles.csv --threshold 80 --rule all
     """
+    from opsrca.listings import checks
+    from opsrca.listings.overlap import find_overlaps
+
     result = find_overlaps(profiles, threshold=threshold, rule=rule)
     _notes(result.notes)
     frame = checks.overlap_frame(result, str(profiles))
@@ -169,6 +178,11 @@ def lint(
 
     Example: opsrca lint data/samples/dump/products.csv --categories data/samples/dump/open_categories.txt
     """
+    import polars as pl
+
+    from opsrca.listings import checks
+    from opsrca.listings.lint import lint_products
+
     result = lint_products(products, categories=categories)
     _notes(result.notes)
     frame = checks.lint_frame(result, str(products))

@@ -5,20 +5,20 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
 from rich.markup import escape
 from rich.panel import Panel
-from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from opsrca import api
-from opsrca.cli._app import DEFAULT_DB_PATH, DbOption, app, console
-from opsrca.paths import DEFAULT_OUT
-from opsrca.report.analyze import analyze as run_analyze
+from opsrca.cli._app import DEFAULT_DB_PATH, DbOption, app, console, err_console, model_hint
+from opsrca.errors import OpsrcaError
+from opsrca.settings import load_settings
+
+if TYPE_CHECKING:  # polars, duckdb and the library load when a command runs, not for --help
+    import polars as pl
 
 
 class Lang(StrEnum):
@@ -37,7 +37,13 @@ class Format(StrEnum):
 
 
 OutOption = Annotated[
-    Path, typer.Option("--out", help="Output folder (created when missing).", file_okay=False)
+    Path | None,
+    typer.Option(
+        "--out",
+        help="Output folder (created when missing; default: the database's `out` setting, "
+        "else opsrca-out).",
+        file_okay=False,
+    ),
 ]
 FullOption = Annotated[
     bool, typer.Option("--full", help="Print every section (default: the short summary).")
@@ -45,7 +51,12 @@ FullOption = Annotated[
 OpenOption = Annotated[
     bool, typer.Option("--open", help="Open report.html in the default browser afterwards.")
 ]
-LangOption = Annotated[Lang, typer.Option("--lang", help="Language of labels, names and fixes.")]
+LangOption = Annotated[
+    Lang | None,
+    typer.Option(
+        "--lang", help="Language of labels, names and fixes (default: the `lang` setting, else zh)."
+    ),
+]
 FormatOption = Annotated[Format, typer.Option("--format", help="table (terminal), csv or json.")]
 OutputOption = Annotated[
     Path | None,
@@ -53,9 +64,48 @@ OutputOption = Annotated[
         "--output",
         "-o",
         dir_okay=False,
-        help="Write to this file instead of stdout (CSV gets a UTF-8 BOM for Excel).",
+        help="Write every matching row to this file; .csv (UTF-8 BOM, ids kept as text), "
+        ".xlsx, .json or .parquet by its extension.",
     ),
 ]
+
+TERMINAL_ROWS = 50
+"""Rows a terminal table shows when --limit is not given (files get every row)."""
+
+_ID_COLUMNS = frozenset({"event_id", "shop", "shop_id", "template_id", "item_code"})
+
+
+def ensure_classified(db: Path) -> None:
+    """Decide the root causes of errors ingested but not classified yet, and say so in one
+    line (on stderr, so piped CSV/JSON stay clean)."""
+    from opsrca.report.pending import classify_pending
+
+    try:
+        done = classify_pending(db, progress=sys.stderr.isatty())
+    except OpsrcaError as exc:  # no model, database busy: show what there is, say what is missing
+        err_console.print(
+            f"[yellow]warning:[/] errors without a root cause were not classified ({escape(str(exc))}); "
+            "run `opsrca classify`",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return
+    if done.events:
+        err_console.print(
+            f"[dim]classified {done.events:,} new failed event(s) first "
+            f"({done.templates_decided:,} template(s), model {escape(done.model_version)}); "
+            "`opsrca classify` does this step on its own[/]",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def _longest_word(column: pl.Series) -> int:
+    """Length of the longest space-free run in a column (at most 48): the width an id needs."""
+    if column.len() == 0:
+        return 0
+    words = column.cast(pl.String).str.extract_all(r"\S+").list.eval(pl.element().str.len_chars())
+    return min(int(words.list.max().max() or 0), 48)
 
 
 def emit(
@@ -65,39 +115,55 @@ def emit(
     *,
     title: str = "",
     table_columns: list[str | pl.Expr] | None = None,
+    total: int | None = None,
 ) -> None:
-    """Print or write ``frame`` as a rich table, CSV (BOM when written to a file) or JSON.
+    """Print ``frame`` as a rich table, CSV or JSON, or write it to ``output`` (its format
+    from the extension, else ``--format``) through the one table writer.
 
-    ``table_columns`` narrows the terminal table (CSV and JSON always carry every column);
-    the first column never wraps, so ids stay copyable.
+    ``table_columns`` narrows the terminal table (files, CSV and JSON carry every column);
+    id columns never wrap, so ids stay copyable. ``total``: rows that matched before a limit.
     """
-    if fmt is Format.csv:
-        if output is not None:
-            frame.write_csv(output, include_bom=True)
-        else:
-            sys.stdout.write(frame.write_csv())
-    elif fmt is Format.json:
-        text = frame.write_json()
-        if output is not None:
-            output.write_text(text + "\n", encoding="utf-8")
-        else:
-            sys.stdout.write(text + "\n")
-    else:
-        if output is not None:
-            raise typer.BadParameter("--output needs --format csv or json", param_hint="--output")
-        shown = frame.select(table_columns) if table_columns else frame
-        table = Table(title=title or None, title_justify="left", show_lines=False)
-        for i, col in enumerate(shown.columns):
-            numeric = shown.schema[col].is_numeric()
-            table.add_column(
-                col, justify="right" if numeric else "left", overflow="fold", no_wrap=i == 0
-            )
-        for row in shown.iter_rows():
-            table.add_row(*(Text("–" if v is None else str(v)) for v in row))
-        console.print(table)
-        console.print(f"[dim]{frame.height} rows[/]")
     if output is not None:
-        console.print(f"wrote {frame.height} rows to {escape(str(output))}")
+        from opsrca.report.tables import table_format, write_table
+
+        if table_format(output) is None and fmt is Format.table:
+            raise typer.BadParameter(
+                f"cannot tell the format of {str(output)!r}; end it in .csv, .xlsx, .json or "
+                ".parquet (or give --format csv|json)",
+                param_hint="--output",
+            )
+        rows = write_table(frame, output, fmt=fmt.value)
+        of = f" of {total:,} matching" if total is not None and total > rows else ""
+        console.print(f"wrote {rows:,} rows{of} to {escape(str(output))}", highlight=False)
+        return
+    if fmt is Format.csv:
+        sys.stdout.write(frame.write_csv())
+        return
+    if fmt is Format.json:
+        sys.stdout.write(frame.write_json() + "\n")
+        return
+    shown = frame.select(table_columns) if table_columns else frame
+    table = Table(title=title or None, title_justify="left", show_lines=False)
+    for i, col in enumerate(shown.columns):
+        numeric = shown.schema[col].is_numeric()
+        # an id column is at least as wide as its longest word: "Kawa Beauty GB (7301…)"
+        # may wrap between words, an id itself never breaks across lines
+        is_id = i == 0 or col in _ID_COLUMNS
+        table.add_column(
+            col,
+            justify="right" if numeric else "left",
+            overflow="fold",
+            min_width=_longest_word(shown[col]) if is_id else None,
+        )
+    for row in shown.iter_rows():
+        table.add_row(*(Text("–" if v is None else str(v)) for v in row))
+    console.print(table)
+    if total is not None and total > frame.height:
+        console.print(
+            f"[dim]showing {frame.height:,} of {total:,}; --limit 0 for all[/]", highlight=False
+        )
+    else:
+        console.print(f"[dim]{frame.height:,} rows[/]", highlight=False)
 
 
 @app.command()
@@ -106,11 +172,21 @@ def analyze(
         list[Path] | None,
         typer.Argument(help="Dump files or folders (default: the bundled sample dump)."),
     ] = None,
-    out: OutOption = DEFAULT_OUT,
+    out: OutOption = None,
     db: DbOption = DEFAULT_DB_PATH,
-    lang: Annotated[Lang, typer.Option("--lang", help="Language of names and fixes.")] = Lang.zh,
+    lang: Annotated[
+        Lang | None,
+        typer.Option(
+            "--lang", help="Language of names and fixes (default: the `lang` setting, else zh)."
+        ),
+    ] = None,
     model: Annotated[
-        Path | None, typer.Option("--model", help="Model folder (default: models/default).")
+        Path | None,
+        typer.Option(
+            "--model",
+            help="Model folder (default: the database's model, see `opsrca config`, "
+            "else the bundled one).",
+        ),
     ] = None,
     redecide_all: Annotated[
         bool,
@@ -131,16 +207,22 @@ def analyze(
 
     Example: opsrca analyze data/samples/dump --out opsrca-out --lang en --open
     """
+    from opsrca.report.analyze import analyze as run_analyze
+
+    settings = load_settings(db)
     result = run_analyze(
         paths or None,
         db=db,
-        out=out,
-        lang=lang.value,
+        out=out or settings.out,
+        lang=lang.value if lang else settings.lang,
+        tz=settings.tz,
         model_dir=model,
         console=console,
         redecide_all=redecide_all,
         full=full,
     )
+    if model is not None:
+        model_hint(model, db)
     if open_:
         _open(result.outputs.report_html)
 
@@ -159,7 +241,9 @@ def errors(
     platform: Annotated[
         list[str] | None, typer.Option(help="Platform (repeatable): qimen, tiktok, ozon, taobao.")
     ] = None,
-    shop: Annotated[list[str] | None, typer.Option(help="Shop id, exact (repeatable).")] = None,
+    shop: Annotated[
+        list[str] | None, typer.Option(help="Shop id or shop name, exact (repeatable).")
+    ] = None,
     endpoint: Annotated[str | None, typer.Option(help="API endpoint contains this text.")] = None,
     status: Annotated[list[int] | None, typer.Option(help="HTTP status (repeatable).")] = None,
     code: Annotated[
@@ -181,15 +265,33 @@ def errors(
     search: Annotated[
         str | None, typer.Option(help="Text in the message, template or payload.")
     ] = None,
-    limit: Annotated[int, typer.Option(min=0, help="At most N rows, newest first (0 = all).")] = 50,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help=f"At most N rows, newest first (0 = all). Default: {TERMINAL_ROWS} in the "
+            "terminal, every row in a file or CSV/JSON.",
+        ),
+    ] = None,
     fmt: FormatOption = Format.table,
     output: OutputOption = None,
 ) -> None:
     """List failed events with console-style filters (all filters combine with AND).
 
-    Example: opsrca errors --platform ozon --category auth --min-retries 3 --format csv -o auth.csv
+    An unknown platform or root cause, a shop that matches nothing, or --since after
+    --until is an error (exit 2), so "no errors" and "typo" look different.
+
+    Example: opsrca errors --platform ozon --category auth --min-retries 3 -o auth.xlsx
     """
-    frame = api.errors(
+    import polars as pl
+
+    from opsrca import api
+    from opsrca.report.views import shop_label
+
+    ensure_classified(db)
+    if limit is None:
+        limit = TERMINAL_ROWS if fmt is Format.table and output is None else 0
+    page = api.error_page(
         db,
         platform=platform,
         shop=shop,
@@ -203,18 +305,17 @@ def errors(
         search=search,
         limit=limit or None,
     )
-    if fmt is Format.table and limit and frame.height == limit:
-        console.print(f"[dim]showing the newest {limit}; --limit 0 shows all[/]")
     emit(
-        frame,
+        page.rows,
         fmt,
         output,
         title="errors",
+        total=page.total,
         table_columns=[
             "event_id",
             pl.col("occurred_at").dt.strftime("%m-%d %H:%M").alias("UTC"),
             "platform",
-            pl.col("shop_id").alias("shop"),
+            shop_label().alias("shop"),
             pl.col("http_status").alias("status"),
             pl.col("retry_count").alias("retries"),
             "root_cause",
@@ -234,13 +335,20 @@ def show(
 
     Example: opsrca show 7f3a9c2e41d0b5aa
     """
+    from rich.syntax import Syntax
+
+    from opsrca import api
+
+    ensure_classified(db)
     detail = api.show(event_id, db=db)
     fields = Table(show_header=False, box=None)
     fields.add_column(style="bold")
     fields.add_column()
     for key, value in detail.event.items():
         fields.add_row(key, Text("–" if value is None else str(value)))
-    console.print(Panel(fields, title=f"event {escape(event_id)}", title_align="left"))
+    console.print(
+        Panel(fields, title=f"event {escape(str(detail.event.get('event_id')))}", title_align="left")
+    )
     console.print(
         Panel(
             Syntax(detail.payload_json(), "json", word_wrap=True, theme="ansi_dark")
@@ -295,6 +403,11 @@ def health(
 
     Example: opsrca health --format csv -o health.csv
     """
+    import polars as pl
+
+    from opsrca import api
+
+    ensure_classified(db)
     frame = api.health(db)
     emit(
         frame,
@@ -303,7 +416,7 @@ def health(
         title="token health / 令牌健康度",
         table_columns=[
             "platform",
-            pl.col("shop_id").alias("shop"),
+            "shop",
             pl.col("auth_errors").alias("auth"),
             (pl.col("auth_share") * 100).round(1).alias("auth %"),
             pl.col("token_expired").alias("expired"),
@@ -340,6 +453,9 @@ def incidents(
 
     Example: opsrca incidents --bucket-minutes 10 --factor 3
     """
+    from opsrca import api
+
+    ensure_classified(db)
     frame = api.incidents(db, bucket_minutes=bucket_minutes, factor=factor, min_count=min_count)
     if fmt is Format.table and output is None:
         if frame.height == 0:
@@ -353,7 +469,7 @@ def incidents(
 @app.command()
 def summary(
     db: DbOption = DEFAULT_DB_PATH,
-    lang: LangOption = Lang.zh,
+    lang: LangOption = None,
     full: FullOption = False,
 ) -> None:
     """Print the summary of what the database holds (the one analyze prints), writing nothing.
@@ -363,21 +479,23 @@ def summary(
 
     Example: opsrca summary --lang en --full
     """
+    from opsrca import api
     from opsrca.report import terminal
 
+    ensure_classified(db)
+    chosen = lang.value if lang else load_settings(db).lang
     s = api.summarize(db)
     if full:
-        terminal.render(s, console, lang=lang.value)
+        terminal.render(s, console, lang=chosen)
     else:
-        terminal.render_brief(s, console, lang=lang.value,
-                              db=None if db == DEFAULT_DB_PATH else db)
+        terminal.render_brief(s, console, lang=chosen, db=None if db == DEFAULT_DB_PATH else db)
 
 
 @app.command()
 def report(
     db: DbOption = DEFAULT_DB_PATH,
-    out: OutOption = DEFAULT_OUT,
-    lang: LangOption = Lang.zh,
+    out: OutOption = None,
+    lang: LangOption = None,
     open_: OpenOption = False,
 ) -> None:
     """Write report.html, summary.csv and events.parquet for what the database holds.
@@ -386,7 +504,13 @@ def report(
 
     Example: opsrca report --db opsrca.duckdb --out opsrca-out --open
     """
-    files = api.report(db, out, lang=lang.value)
+    from opsrca import api
+    from opsrca.progress import spinner
+
+    ensure_classified(db)
+    settings = load_settings(db)
+    with spinner(console.is_terminal, "summarize and write the report", console=console):
+        files = api.report(db, out or settings.out, lang=lang.value if lang else settings.lang)
     for path in (files.report_html, files.summary_csv, files.events_parquet):
         console.print(f"wrote {escape(str(path))}")
     if open_:

@@ -13,7 +13,7 @@ import polars as pl
 from opsrca import schema
 from opsrca.errors import DatabaseError, InputError
 
-EXPORT_FORMATS: tuple[str, ...] = ("csv", "parquet")
+EXPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx", "json", "parquet")
 
 
 def run_query(
@@ -37,12 +37,22 @@ def run_query(
     return frame, int(total) if total is not None else frame.height
 
 
-def export_table(con: duckdb.DuckDBPyConnection, table: str, out: Path, *, fmt: str = "csv") -> int:
-    """Write a declared table to ``out`` (CSV with BOM, or Parquet); returns rows written."""
-    if table not in schema.TABLES:
-        raise InputError(f"unknown table {table!r}; use one of {', '.join(schema.TABLES)}")
+def export_table(
+    con: duckdb.DuckDBPyConnection, table: str, out: Path, *, fmt: str | None = None
+) -> int:
+    """Write every row of a declared table (or view) to ``out``; returns rows written.
+
+    The format is ``fmt``, else the file's extension, else CSV. Parquet is streamed by
+    DuckDB; CSV (BOM, ids kept text), XLSX and JSON go through the one table writer.
+    """
+    from opsrca.report.tables import table_format, write_table
+
+    if table not in schema.TABLES and table not in schema.VIEWS:
+        known = ", ".join([*schema.TABLES, *schema.VIEWS])
+        raise InputError(f"unknown table {table!r}; use one of {known}")
+    fmt = fmt or table_format(out) or "csv"
     if fmt not in EXPORT_FORMATS:
-        raise InputError(f"unknown export format {fmt!r}; use csv or parquet")
+        raise InputError(f"unknown export format {fmt!r}; use {', '.join(EXPORT_FORMATS)}")
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
         rel = con.sql(f'SELECT * FROM "{table}"')
@@ -53,5 +63,4 @@ def export_table(con: duckdb.DuckDBPyConnection, table: str, out: Path, *, fmt: 
         frame = rel.pl()
     except duckdb.Error as exc:
         raise DatabaseError(f"cannot export {table!r}: {exc}") from exc
-    frame.write_csv(out, include_bom=True)
-    return frame.height
+    return write_table(frame, out, fmt=fmt)

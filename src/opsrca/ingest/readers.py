@@ -145,6 +145,10 @@ class LineIndex:
             out.append(self.data[lo:hi].decode("utf-8", errors="replace").removesuffix("\r"))
         return pl.Series("text", out, dtype=pl.String)
 
+    def newlines(self) -> int:
+        """How many ``\\n`` bytes the data holds."""
+        return len(self._offsets()) - 1
+
     def ending_with(self, byte: int) -> pl.Series:
         """File line numbers of the lines whose last byte (before ``\\r\\n``) is ``byte``."""
         starts = self._offsets()

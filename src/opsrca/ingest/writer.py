@@ -81,9 +81,10 @@ class DuckDBWriter:
     def __init__(self, con: duckdb.DuckDBPyConnection, batch_id: str) -> None:
         self.con, self.batch_id = con, batch_id
         self._threads: int | None = None
+        self._sources: set[str] = set()  # source_file values of the open file (its sheets)
 
     def __enter__(self) -> DuckDBWriter:
-        self.con.execute("SET enable_progress_bar = false")  # our own bar (or none) instead
+        store.quiet_progress(self.con)  # our own bar (or none) instead
         self._threads = int(self.con.execute("SELECT current_setting('threads')").fetchall()[0][0])
         self.con.execute("SET threads = 1")
         return self
@@ -109,10 +110,13 @@ class DuckDBWriter:
         return bool(rows)
 
     def begin_file(self) -> None:
+        self._sources = set()
         self.con.execute("BEGIN TRANSACTION")
 
     def append(self, events: pl.DataFrame, rejects: pl.DataFrame) -> None:
         batch = pl.lit(self.batch_id).alias("batch_id")
+        if "source_file" in events.columns:
+            self._sources.update(events["source_file"].drop_nulls().unique().to_list())
         _append(self.con, "events", events.with_columns(batch))
         store.append(self.con, "rejects", rejects.with_columns(batch))
 
@@ -123,6 +127,7 @@ class DuckDBWriter:
         return repeats.height, move_repeats_to_rejects(self.con, repeats, self.batch_id, path)
 
     def commit_file(self, result: FileResult) -> None:
+        store.update_shops(self.con, self.batch_id, sorted(self._sources))
         _append(
             self.con,
             "ingested_files",

@@ -8,6 +8,8 @@ Everything is numpy over (document, shingle) arrays; no loop over rows or pairs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import polars as pl
 
@@ -100,3 +102,84 @@ def lsh_candidates(
 # keeps 0.997 of the flagged pairs while scoring ~1% of all pairs (benchmarks/bench_dupes.py).
 BANDS = 256
 ROWS = 4
+
+
+# ---------------------------------------------------------------------------------------------
+# Exact candidates for small alphabets: a character-count bound computed as one matrix product.
+#
+# ``fuzz.ratio`` is 200 * LCS / (len_a + len_b), and the longest common subsequence cannot be
+# longer than the multiset intersection of the two strings' characters. With one binary feature
+# per (character, k-th occurrence), that intersection is a dot product, and the test
+# ``intersection > t * (len_a + len_b)`` becomes linear by appending two columns:
+# ``[x_a, -t*len_a, 1] . [x_b, 1, -t*len_b] > 0``. Every pair that can score above the
+# threshold passes (recall 1.0 by construction); the cost is n^2 * alphabet, which is why this
+# path is for catalogues whose titles share a small vocabulary (there MinHash bands collide for
+# most pairs and stop pruning).
+
+_BOUND_CELLS = 48_000_000  # float32 cells of one product block (~192 MB)
+_EPS = 1e-3  # counts are small integers; float32 products are exact well within this
+
+
+def char_features(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(doc, feature) pairs: one feature per (character, k-th occurrence in the document)."""
+    frame = (
+        pl.DataFrame({"t": texts})
+        .with_row_index("doc")
+        .with_columns(c=pl.col("t").fill_null("").str.split(""))
+        .explode("c")
+        .filter(pl.col("c").is_not_null() & (pl.col("c") != ""))
+        .with_columns(k=pl.int_range(pl.len()).over("doc", "c"))
+        .with_columns(f=pl.struct("c", "k").rank("dense").cast(pl.Int64) - 1)
+    )
+    return frame["doc"].to_numpy().astype(np.int64), frame["f"].to_numpy().astype(np.int64)
+
+
+def bound_candidates(
+    texts: pl.Series, threshold: float, advance: Callable[[int], None] | None = None
+) -> np.ndarray:
+    """Codes (i << 32 | j, i < j) of every pair whose ``fuzz.ratio`` can exceed ``threshold``.
+
+    ``advance`` is told the rows done after each block.
+    """
+    n = len(texts)
+    doc, feat = char_features(texts)
+    width = (int(feat.max()) + 1 if feat.size else 0) + 2
+    lengths = texts.fill_null("").str.len_chars().to_numpy().astype(np.float32)
+    t = np.float32(threshold / 200.0)
+    left = np.zeros((n, width), dtype=np.float32)
+    left[doc, feat] = 1.0
+    right = left.copy()
+    left[:, -2], left[:, -1] = -t * lengths, 1.0
+    right[:, -2], right[:, -1] = 1.0, -t * lengths
+    found: list[np.ndarray] = [np.empty(0, dtype=np.int64)]
+    start = 0
+    while start < n:
+        stop = min(n, start + max(1, _BOUND_CELLS // max(n - start, 1)))
+        block = left[start:stop] @ right[start:].T
+        i, j = np.nonzero(block > _EPS)
+        keep = j > i  # columns start at ``start``: j > i is the upper triangle
+        found.append(((i[keep] + start).astype(np.int64) << 32) | (j[keep] + start))
+        if advance is not None:
+            advance(stop - start)
+        start = stop
+    return np.concatenate(found)
+
+
+# Which path prunes a large group better, decided on a sample: MinHash costs ~1 us per
+# candidate it emits (bucket enumeration, dedupe, exact scoring), the bound ~25 ns per pair
+# for both fields, so the bound wins once MinHash keeps more than ~2.5 % of all pairs. Measured
+# in benchmarks/bench_dupes.py: ~1 % on the sparse catalogue (MinHash), ~4.5 % on the dense
+# one, where MinHash also lost recall (0.983).
+DENSE_RATE = 0.025
+_SAMPLE = 2_000
+
+
+def lsh_rate(texts: pl.Series, *, seed: int = 1) -> float:
+    """Share of all pairs that MinHash-LSH keeps, estimated on a random sample of the group."""
+    n = len(texts)
+    if n < 2:
+        return 0.0
+    m = min(n, _SAMPLE)
+    idx = np.sort(np.random.default_rng(seed).choice(n, m, replace=False))
+    kept = len(lsh_candidates(texts.gather(idx), bands=BANDS, rows=ROWS))
+    return kept / (m * (m - 1) / 2)

@@ -12,9 +12,11 @@ Candidates: since the combined score is a weighted mean, a pair can only exceed 
 threshold if its title or its selling points alone do, so up to ``EXHAUSTIVE_LIMIT``
 listings per group each field goes through ``rapidfuzz.process.cdist`` in row chunks
 (the matrix is dense) with ``score_cutoff=threshold`` on all cores (exact). Above it,
-MinHash-LSH over character bigrams of title + selling points picks the candidates
-(recall measured against exhaustive in benchmarks/bench_dupes.py). Candidates are then
-scored exactly with ``cpdist``.
+a sample decides how to prune: MinHash-LSH over character bigrams of title + selling
+points when it keeps few pairs (sparse catalogues), else the exact character-count bound of
+``blocking.bound_candidates`` (mass-listed catalogues sharing a small vocabulary, where
+MinHash keeps most pairs and loses recall). Recall and speed of both are measured against
+exhaustive in benchmarks/bench_dupes.py. Candidates are then scored exactly with ``cpdist``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
@@ -33,21 +34,15 @@ from scipy.sparse.csgraph import connected_components
 
 from opsrca.errors import InputError
 from opsrca.listings import advice, blocking
+from opsrca.listings.choices import Scope
 from opsrca.listings.io import LINE, read_table, require
 from opsrca.listings.textnorm import compact_expr, load_word_list, normalize_expr, tokenize_series
+from opsrca.progress import Advance, progress_bar, quiet
 
 TITLE_WEIGHT = 0.6
 POINTS_WEIGHT = 0.4
 EXHAUSTIVE_LIMIT = 5_000  # measured: above it MinHash-LSH is ~3x faster at recall >= 0.99
 _CELLS_PER_CHUNK = 25_000_000  # float32 cells of one cdist chunk (~100 MB)
-
-
-class Scope(StrEnum):
-    """Which listings are compared with each other."""
-
-    account = "account"
-    shop = "shop"
-    all = "all"
 
 
 @dataclass(frozen=True)
@@ -101,7 +96,9 @@ def score_pairs(a: Sequence[str], b: Sequence[str], scorer: Scorer) -> np.ndarra
     return np.asarray(out, dtype=np.float64)
 
 
-def _exhaustive(texts: list[str], cutoff: float, scorer: Scorer) -> np.ndarray:
+def _exhaustive(
+    texts: list[str], cutoff: float, scorer: Scorer, advance: Advance = quiet
+) -> np.ndarray:
     """Codes (i << 32 | j, i < j) of all pairs scoring >= cutoff, by chunked upper-triangle cdist."""
     n = len(texts)
     chunk = max(1, _CELLS_PER_CHUNK // max(n, 1))
@@ -118,26 +115,43 @@ def _exhaustive(texts: list[str], cutoff: float, scorer: Scorer) -> np.ndarray:
         i, j = np.nonzero(block)
         keep = j > i
         found.append(((i[keep] + start).astype(np.int64) << 32) | (j[keep] + start))
+        advance(min(chunk, n - start))
     return np.concatenate(found)
 
 
 def candidate_pairs(
-    titles: pl.Series, points: pl.Series, *, threshold: float, scorer: Scorer, blocked: bool
-) -> np.ndarray:
-    """Pairs (k x 2, i < j) that can score above ``threshold``.
+    titles: pl.Series,
+    points: pl.Series,
+    *,
+    threshold: float,
+    scorer: Scorer,
+    blocked: bool,
+    advance: Advance = quiet,
+) -> tuple[np.ndarray, str]:
+    """Pairs (k x 2, i < j) that can score above ``threshold``, and the path that found them.
 
     The combined score is a weighted mean of the two fields, so it can only exceed the
     threshold when the title OR the selling points alone exceed it: the candidates are the
-    union of two ``cdist`` runs at ``score_cutoff=threshold`` (the cutoff lets rapidfuzz
-    stop early, which is what makes 50,000 listings fit in the time budget). The blocked
-    path takes MinHash-LSH candidates of the concatenated title + selling points instead.
+    union of two per-field searches. Unblocked, each is a ``cdist`` at
+    ``score_cutoff=threshold`` (exact). Blocked, a sample decides: MinHash-LSH over title +
+    selling points when it prunes well, else (a catalogue sharing a small vocabulary) the
+    exact character-count bound of ``blocking.bound_candidates`` (``ratio`` scorer only).
+    ``advance`` is told each field's rows as they are done (two units per listing).
     """
-    if blocked:
+    if not blocked:
+        codes = [
+            _exhaustive(texts.to_list(), threshold, scorer, advance) for texts in (titles, points)
+        ]
+        path = "exhaustive"
+    elif scorer.name == "ratio" and blocking.lsh_rate(titles + points) > blocking.DENSE_RATE:
+        codes = [blocking.bound_candidates(t, threshold, advance) for t in (titles, points)]
+        path = "character-count bound"
+    else:
         cand = blocking.lsh_candidates(titles + points, bands=blocking.BANDS, rows=blocking.ROWS)
-        return cand
-    codes = [_exhaustive(texts.to_list(), threshold, scorer) for texts in (titles, points)]
+        advance(2 * len(titles))
+        return cand, "MinHash-LSH"
     merged = np.unique(np.concatenate(codes))
-    return np.stack([merged >> 32, merged & 0xFFFFFFFF], axis=1)
+    return np.stack([merged >> 32, merged & 0xFFFFFFFF], axis=1), path
 
 
 def _sku_pattern() -> re.Pattern[str]:
@@ -178,11 +192,13 @@ def find_duplicates(
     scope: Scope | str = Scope.account,
     scorer: str = DEFAULT_SCORER,
     blocked: bool | None = None,
+    progress: bool = False,
 ) -> DupesResult:
     """Flag pairs of listings whose copy is more than ``threshold`` % alike.
 
     ``blocked=None`` compares exhaustively up to ``EXHAUSTIVE_LIMIT`` listings per group
-    and uses MinHash-LSH candidates above it; ``True``/``False`` force one path.
+    and prunes candidates above it; ``True``/``False`` force one path. ``progress`` shows a
+    bar over the listings compared.
     """
     if not 0 <= threshold <= 100:
         raise InputError(f"--threshold must be between 0 and 100, got {threshold!r}")
@@ -202,16 +218,23 @@ def find_duplicates(
         _norm=normalize_expr(pl.col("title")).str.replace_all(" ", "", literal=True),
     )
     parts: list[pl.DataFrame] = []
-    for _, group in frame.group_by("_g", maintain_order=True):  # one iteration per account
-        if group.height < 2:
-            continue
-        use_blocked = group.height > EXHAUSTIVE_LIMIT if blocked is None else blocked
-        pairs = candidate_pairs(
-            group["_t"], group["_p"], threshold=threshold, scorer=sc, blocked=use_blocked
-        )
-        parts.append(_score_group(group, pairs, sc, threshold))
-        if use_blocked:
-            notes.append(f"{group.height} listings in one group: MinHash-LSH blocking used")
+    with progress_bar(progress, 2 * frame.height, "dupes") as advance:
+        for _, group in frame.group_by("_g", maintain_order=True):  # one iteration per account
+            if group.height < 2:
+                advance(2 * group.height)
+                continue
+            use_blocked = group.height > EXHAUSTIVE_LIMIT if blocked is None else blocked
+            pairs, path = candidate_pairs(
+                group["_t"],
+                group["_p"],
+                threshold=threshold,
+                scorer=sc,
+                blocked=use_blocked,
+                advance=advance,
+            )
+            parts.append(_score_group(group, pairs, sc, threshold))
+            if use_blocked:
+                notes.append(f"{group.height} listings in one group: {path} blocking used")
     text_pairs = pl.concat(parts) if parts else None
     sku_pairs = _sku_pairs(frame)
     pairs = _merge(text_pairs, sku_pairs)

@@ -17,7 +17,6 @@ Pairs are compared within one ``account_id`` when the file has it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
@@ -25,19 +24,12 @@ import polars as pl
 
 from opsrca.errors import InputError
 from opsrca.listings import advice
+from opsrca.listings.choices import Rule
 from opsrca.listings.io import LINE, alias_map, read_table, require
 
 SCORED_DIMENSIONS = ("region", "age")
 DIMENSIONS = ("region", "age", "gender")
 _SUM_TOLERANCE = 0.5  # percent points a share total may be off before we warn
-
-
-class Rule(StrEnum):
-    """How region and age overlaps combine into one score."""
-
-    all = "all"
-    mean = "mean"
-    any = "any"
 
 
 @dataclass

@@ -28,6 +28,7 @@ from opsrca import paths as P
 from opsrca import store
 from opsrca.errors import InputError
 from opsrca.ingest.route import RoutedFile, by_kind, route
+from opsrca.progress import spinner
 from opsrca.report import terminal, views
 from opsrca.report.labels import LANGS, labels
 from opsrca.report.outputs import OutputFiles, write_outputs
@@ -83,13 +84,17 @@ class _Steps:
         self.timings: dict[str, float] = {}
 
     @contextmanager
-    def step(self, name: str, text: str) -> Iterator[list[str]]:
-        """Time the block; strings the block appends to the yielded list follow the ✓ line."""
+    def step(self, name: str, text: str, *, spin: bool = True) -> Iterator[list[str]]:
+        """Time the block; strings the block appends to the yielded list follow the ✓ line.
+
+        ``spin`` shows a transient spinner while it runs (off for steps with their own bar).
+        """
         detail: list[str] = []
         if self.console is not None and self.full:
             self.console.print(f"[bold blue]▶[/] {escape(text)} …")
         t0 = time.perf_counter()
-        yield detail
+        with spinner(spin and self.console is not None, text, console=self.console):
+            yield detail
         self.timings[name] = time.perf_counter() - t0
         if self.console is not None and (self.full or name not in self.QUIET):
             first, rest = (None, detail) if self.full or not detail else (detail[0], detail[1:])
@@ -132,7 +137,7 @@ def analyze(
     try:
         with steps.step("route", L["step_route"]):
             routed = route(sources)
-        with steps.step("ingest", L["step_ingest"]) as detail:
+        with steps.step("ingest", L["step_ingest"], spin=False) as detail:
             report = ingest_paths(routed, con, tz=tz, progress=show)
             detail.append(L["ingest_detail"].format(
                 files=len(report.files), rows=f"{report.rows_in:,}", events=f"{report.events:,}",

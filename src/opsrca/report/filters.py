@@ -15,13 +15,16 @@ import duckdb
 import polars as pl
 
 from opsrca.errors import InputError
-from opsrca.report.views import fetch
+from opsrca.report.tables import clean_id
+from opsrca.report.views import fetch, known_shops
+from opsrca.schema import PLATFORMS
 
 ERROR_COLUMNS: tuple[str, ...] = (
     "event_id",
     "occurred_at",
     "platform",
     "shop_id",
+    "shop_name",
     "api_endpoint",
     "http_status",
     "error_code",
@@ -38,7 +41,8 @@ ERROR_COLUMNS: tuple[str, ...] = (
 class ErrorFilter:
     """What `opsrca errors` narrows down by; every field is optional and they combine with AND.
 
-    ``platform``/``shop``/``code``/``status`` match exactly (several values allowed);
+    ``platform``/``code``/``status`` match exactly (several values allowed); ``shop`` is a
+    shop id or the shop's name (case-insensitive);
     ``endpoint`` and ``search`` match a case-insensitive substring; ``category`` is a
     root-cause id or a family prefix (``auth`` or ``auth.*`` matches every ``auth.`` id).
     """
@@ -67,7 +71,10 @@ class ErrorFilter:
         if self.platform:
             any_of("lower(platform)", tuple(v.lower() for v in self.platform))
         if self.shop:
-            any_of("shop_id", self.shop)
+            marks = ", ".join("?" for _ in self.shop)
+            clauses.append(f"(shop_id IN ({marks}) OR lower(shop_name) IN ({marks}))")
+            params.extend(self.shop)
+            params.extend(v.lower() for v in self.shop)
         if self.status:
             any_of("http_status", self.status)
         if self.code:
@@ -122,13 +129,94 @@ def parse_when(value: str | datetime | date | None, *, end: bool = False) -> dat
     return parsed
 
 
+def check_filter(con: duckdb.DuckDBPyConnection, flt: ErrorFilter) -> None:
+    """Raise ``InputError`` for a filter that can only match nothing by mistake: an unknown
+    platform or root cause (the valid ones listed), a shop no id or name matches (the closest
+    suggested), ``--since`` after ``--until``. "No errors" and "typo" then look different."""
+    if flt.since is not None and flt.until is not None and flt.since >= flt.until:
+        raise InputError(
+            f"--since {flt.since:%Y-%m-%d %H:%M} is not before --until {flt.until:%Y-%m-%d %H:%M}"
+        )
+    if flt.platform:
+        valid = sorted(
+            {*PLATFORMS, *(r[0] for r in con.execute(
+                "SELECT DISTINCT lower(platform) FROM events WHERE platform IS NOT NULL"
+            ).fetchall())}
+        )
+        bad = [p for p in flt.platform if p.lower() not in valid]
+        if bad:
+            raise InputError(f"unknown --platform {bad[0]!r}; valid: {', '.join(valid)}")
+    if flt.category:
+        ids = [r[0] for r in con.execute("SELECT id FROM taxonomy ORDER BY id").fetchall()]
+        families = sorted({i.split(".")[0] for i in ids})
+        for cat in flt.category:
+            family = cat.removesuffix(".*").removesuffix(".")
+            if family not in ids and family not in families:
+                close = _closest(family, ids + families, limit=3)
+                hint = f"; did you mean {', '.join(close)}?" if close else ""
+                raise InputError(
+                    f"unknown --category {cat!r}{hint} valid: a family ({', '.join(families)}) "
+                    "or an id (`opsrca query \"SELECT id, name_en FROM taxonomy\"` lists them)"
+                )
+    if flt.shop:
+        shops = known_shops(con)
+        ids = set(shops["shop_id"].to_list())
+        names = {n.lower() for n in shops["shop_name"].drop_nulls().to_list()}
+        for shop in flt.shop:
+            if shop in ids or shop.lower() in names:
+                continue
+            labels = shops["label"].to_list()
+            choices = [*shops["shop_id"].to_list(), *shops["shop_name"].drop_nulls().to_list()]
+            picked = _closest(shop, choices, limit=3)
+            by_key = dict(zip(shops["shop_id"].to_list(), labels, strict=True))
+            by_key |= dict(zip(shops["shop_name"].to_list(), labels, strict=True))
+            close = list(dict.fromkeys(by_key[c] for c in picked if c in by_key))
+            hint = f"; closest: {', '.join(close)}" if close else "; the database has no shops"
+            raise InputError(f"no shop matches {shop!r}{hint}")
+
+
+def _closest(value: str, choices: list[str], *, limit: int) -> list[str]:
+    """The choices most like ``value`` (rapidfuzz WRatio, case-insensitive), best first."""
+    from rapidfuzz import fuzz, process, utils
+
+    found = process.extract(
+        value, choices, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit,
+        score_cutoff=50,
+    )
+    return [str(choice) for choice, _score, _i in found]
+
+
+@dataclass(frozen=True)
+class ErrorPage:
+    """The rows of one ``errors`` query and how many matched before the limit."""
+
+    rows: pl.DataFrame
+    total: int
+
+    @property
+    def cut(self) -> bool:
+        """True when the limit left rows out."""
+        return self.total > self.rows.height
+
+
 def find_errors(con: duckdb.DuckDBPyConnection, flt: ErrorFilter) -> pl.DataFrame:
     """Failed events matching ``flt`` (newest first), with their root cause; ``con`` must be prepared."""
+    return error_page(con, flt).rows
+
+
+def error_page(con: duckdb.DuckDBPyConnection, flt: ErrorFilter) -> ErrorPage:
+    """``find_errors`` plus the number of matching rows before the limit; the filter is
+    checked first (``check_filter``), so a typo is an error, not an empty result."""
+    check_filter(con, flt)
     where, params = flt.where()
     limit = "" if flt.limit is None else f" LIMIT {int(flt.limit)}"
     cols = ", ".join(ERROR_COLUMNS)
     sql = f"SELECT {cols} FROM ev WHERE {where} ORDER BY occurred_at DESC NULLS LAST, event_id{limit}"
-    return fetch(con, sql, params)
+    rows = fetch(con, sql, params)
+    if flt.limit is None or rows.height < flt.limit:
+        return ErrorPage(rows, rows.height)
+    total = con.execute(f"SELECT count(*) FROM ev WHERE {where}", params).fetchall()[0][0]
+    return ErrorPage(rows, int(total))
 
 
 @dataclass(frozen=True)
@@ -149,7 +237,9 @@ class EventDetail:
 
 
 def show_event(con: duckdb.DuckDBPyConnection, event_id: str) -> EventDetail:
-    """One event by id; raises ``InputError`` naming the id when there is none."""
+    """One event by id (as pasted from a spreadsheet too: see ``clean_id``); raises
+    ``InputError`` naming the id when there is none."""
+    event_id = clean_id(event_id)
     frame = fetch(con, "SELECT * FROM ev WHERE event_id = ? LIMIT 1", [event_id])
     if frame.height == 0:
         raise InputError(

@@ -10,6 +10,9 @@ import duckdb
 from opsrca.errors import InputError
 from opsrca.report.html import write_html
 from opsrca.report.summary import Summary, summary_csv_frame
+from opsrca.report.tables import write_table
+
+__all__ = ["OutputFiles", "prepare_out", "write_outputs", "write_summary_csv", "write_table"]
 
 
 @dataclass(frozen=True)
@@ -78,8 +81,9 @@ def write_events_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
 
 
 def write_summary_csv(summary: Summary, path: Path) -> Path:
-    """Root causes with counts, shops and fixes (zh/en) as CSV in UTF-8 with BOM, for Excel."""
-    summary_csv_frame(summary).write_csv(path, include_bom=True)
+    """Root causes with counts, shops and fixes (zh/en), every row, through the one table
+    writer (CSV in UTF-8 with BOM for Excel; ``.xlsx`` when the name says so)."""
+    write_table(summary_csv_frame(summary), path)
     return path
 
 

@@ -13,7 +13,6 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from opsrca import paths
 from opsrca.report.views import fetch
 
 
@@ -285,9 +284,9 @@ def build_summary(
     from opsrca.report.retry import retry_waste
 
     head = headline(con)
-    unseen, unseen_note = unseen_templates(
-        con, model_dir if model_dir is not None else paths.DEFAULT_MODEL_DIR
-    )
+    from opsrca.settings import db_file, resolve_model_dir
+
+    unseen, unseen_note = unseen_templates(con, resolve_model_dir(model_dir, db_file(con)))
     return Summary(
         headline=head,
         overview=overview(con),

@@ -1,0 +1,58 @@
+"""`opsrca train` and `evaluate` are not silent: a bar counts every fit and reaches its end."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from opsrca.classify import training
+from opsrca.classify.training import FEATURE_CONFIGS
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.bars: list[dict[str, object]] = []
+
+    @contextmanager
+    def __call__(self, enabled: bool, total: int, label: str, **_: object) -> Iterator[object]:
+        bar: dict[str, object] = {"enabled": enabled, "total": total, "label": label, "done": 0}
+        notes: list[str] = []
+        bar["notes"] = notes
+        self.bars.append(bar)
+
+        def advance(n: int, description: str | None = None, /) -> None:
+            bar["done"] = int(bar["done"]) + n  # type: ignore[call-overload]
+            if description:
+                notes.append(description)
+
+        yield advance
+
+
+@pytest.mark.parametrize("n_configs", [1, 2])
+def test_train_bar_counts_every_fit(
+    small_labeled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n_configs: int
+) -> None:
+    recorder = _Recorder()
+    monkeypatch.setattr(training, "progress_bar", recorder)
+    training.train(
+        small_labeled, model_dir=tmp_path / "m", configs=FEATURE_CONFIGS[:n_configs], progress=True
+    )
+    (bar,) = recorder.bars
+    assert bar["enabled"] is True and bar["label"] == "train"
+    assert bar["done"] == bar["total"] and int(bar["total"]) > n_configs  # type: ignore[call-overload]
+    notes = bar["notes"]
+    assert isinstance(notes, list)
+    assert f"{FEATURE_CONFIGS[0]['name']}, group folds" in notes and "fit on all rows" in notes
+
+
+def test_evaluate_bar_reaches_its_end(
+    small_labeled: Path, small_model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recorder = _Recorder()
+    monkeypatch.setattr(training, "progress_bar", recorder)
+    training.evaluate(small_labeled, model_dir=small_model_dir, progress=True)
+    (bar,) = recorder.bars
+    assert bar["label"] == "evaluate" and bar["done"] == bar["total"]
