@@ -93,7 +93,8 @@ class _Steps:
         if self.console is not None and self.full:
             self.console.print(f"[bold blue]▶[/] {escape(text)} …")
         t0 = time.perf_counter()
-        with spinner(spin and self.console is not None, text, console=self.console):
+        live = self.console is not None and self.console.is_terminal  # piped output: no blank lines
+        with spinner(spin and live, text, console=self.console):
             yield detail
         self.timings[name] = time.perf_counter() - t0
         if self.console is not None and (self.full or name not in self.QUIET):
@@ -132,7 +133,7 @@ def analyze(
 
     sources = [Path(p) for p in (paths or [P.SAMPLE_DUMP_DIR])]
     steps = _Steps(console, full=full)
-    show = console is not None
+    show = console is not None and console.is_terminal  # progress bars only where they redraw
     con = store.connect(db)
     try:
         with steps.step("route", L["step_route"]):
