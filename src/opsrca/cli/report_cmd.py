@@ -102,6 +102,8 @@ def ensure_classified(db: Path) -> None:
 
 def _longest_word(column: pl.Series) -> int:
     """Length of the longest space-free run in a column (at most 48): the width an id needs."""
+    import polars as pl
+
     if column.len() == 0:
         return 0
     words = column.cast(pl.String).str.extract_all(r"\S+").list.eval(pl.element().str.len_chars())
