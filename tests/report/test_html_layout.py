@@ -96,7 +96,7 @@ def test_open_opens_the_report_in_the_browser(
     opened: list[str] = []
     monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url) or True)
     if command == "analyze":  # no PATH: the report of what the database holds, without ingesting
-        monkeypatch.setattr("opsrca.cli.report_cmd.run_analyze", lambda *a, **k: api.AnalyzeResult(
+        monkeypatch.setattr("opsrca.report.analyze.analyze", lambda *a, **k: api.AnalyzeResult(
             summary=api.summarize(report_db), outputs=api.report(report_db, tmp_path / "o")))
     args = [command, "--db", str(report_db), "--out", str(tmp_path / "o"), "--open"]
     result = CliRunner().invoke(app, args)
