@@ -123,9 +123,9 @@ def test_train_then_plain_analyze_uses_the_new_model(
     code, out = _invoke("analyze")
     assert code == 0, out
     assert f"with model {folder.name}@" in out
-    from opsrca.report.terminal import LABELS
+    from opsrca.report.labels import labels
 
-    assert LABELS["en"]["headline"] in out and LABELS["zh"]["headline"] not in out  # lang = en
+    assert labels("en")["headline"] in out and labels("zh")["headline"] not in out  # lang = en
     assert (tmp_path / "reports" / "report.html").is_file()
     assert not (tmp_path / "opsrca-out").exists()
     con = duckdb.connect(str(tmp_path / "opsrca.duckdb"), read_only=True)

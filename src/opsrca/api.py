@@ -247,12 +247,17 @@ def summarize(db: DbPath = P.DEFAULT_DB, *, model_dir: Path | str | None = None)
 
 
 def report(
-    db: DbPath = P.DEFAULT_DB, out: Path | str = P.DEFAULT_OUT, *, model_dir: Path | str | None = None
+    db: DbPath = P.DEFAULT_DB,
+    out: Path | str = P.DEFAULT_OUT,
+    *,
+    model_dir: Path | str | None = None,
+    lang: str = "zh",
 ) -> OutputFiles:
-    """Write report.html, summary.csv and events.parquet for what the database holds."""
+    """Write report.html (labels in ``lang``), summary.csv and events.parquet for what the
+    database holds."""
     with reader(db) as con:
         s = _summary.build_summary(con, model_dir=model_dir)
-        return write_outputs(con, s, out)
+        return write_outputs(con, s, out, lang=lang)
 
 
 def _many(value: Many, kind: type = str) -> tuple[Any, ...]:

@@ -37,7 +37,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
 
     tmp = tmp_path_factory.mktemp("analyze")
     buf = io.StringIO()
-    result = analyze(db=tmp / "a.duckdb", out=tmp / "out", console=Console(file=buf, width=200))
+    # the default (short) summary at a common terminal width
+    result = analyze(db=tmp / "a.duckdb", out=tmp / "out", console=Console(file=buf, width=80))
     return {"result": result, "text": buf.getvalue(), "tmp": tmp}
 
 
@@ -64,12 +65,37 @@ def test_analyze_outputs(run: dict[str, object]) -> None:
     assert html.count('class="plotly-graph-div"') == 5
 
 
-def test_analyze_terminal_summary_sections(run: dict[str, object]) -> None:
-    text = run["text"]
+def test_analyze_prints_a_short_summary_by_default(run: dict[str, object]) -> None:
+    """What broke, what to fix first, which shops, where the report is: one screen at 80 columns."""
+    from rich.cells import cell_len
+
+    text, result = run["text"], run["result"]
     assert isinstance(text, str)
-    for section in ("ingest", "classify", "总览", "各平台/店铺事件与错误", "根因排名", "各根因的高频模板",
+    lines = text.splitlines()
+    assert len(lines) <= 40, f"{len(lines)} lines:\n{text}"
+    report = str(result.outputs.report_html)  # type: ignore[attr-defined]
+    db = str(run["tmp"] / "a.duckdb")  # type: ignore[operator]
+    assert f"opsrca summary --full --db {db}" in text  # the next commands name this database
+    fits = [line for line in lines if report not in line and db not in line]  # paths never cut
+    assert max(cell_len(line) for line in fits) <= 80
+    top = result.summary.root_causes.row(0, named=True)  # type: ignore[attr-defined]
+    for words in ("总览", "先修这些", top["name_zh"], top["fix_zh"][:8], "受影响最多的店铺",
+                  "突发事件", "下一步", f"opsrca errors --category {top['root_cause']}",
+                  report):
+        assert words in text, words
+    # the long sections are left for --full
+    assert "各根因的高频模板" not in text and "值得标注的未知模板" not in text
+
+
+def test_analyze_full_prints_every_section(run: dict[str, object]) -> None:
+    from opsrca.report.terminal import render
+
+    buf = io.StringIO()
+    render(run["result"].summary, Console(file=buf, width=200), lang="zh")  # type: ignore[attr-defined]
+    text = buf.getvalue()
+    for section in ("总览", "各平台/店铺事件与错误", "根因排名", "各根因的高频模板",
                     "值得标注的未知模板", "令牌健康度", "突发事件", "无效重试", "新出现的模板",
-                    "商品检查发现", "被拒绝的输入行", "wrote"):
+                    "商品检查发现", "被拒绝的输入行"):
         assert section in text, section
 
 
@@ -108,12 +134,14 @@ def test_cli_analyze_en_and_rerun_is_idempotent(run: dict[str, object]) -> None:
     assert isinstance(tmp, Path)
     db, out = tmp / "cli.duckdb", tmp / "cli-out"
     args = ["analyze", str(paths.SAMPLE_DUMP_DIR), "--db", str(db), "--out", str(out), "--lang", "en"]
-    first = CliRunner().invoke(app, args)
+    first = CliRunner().invoke(app, [*args, "--full"])
     assert first.exit_code == 0, first.output  # rejected sample lines do not fail the run
     assert "Root causes by events" in first.output and "Rejected input rows" in first.output
+    assert "ingest batch" in first.output  # --full keeps the per-file table
     second = CliRunner().invoke(app, args)
     assert second.exit_code == 0, second.output
-    assert "duplicate" in second.output
+    assert "Fix these first" in second.output and "Root causes by events" not in second.output
+    assert "duplicate" in second.output  # files already loaded are named, one line each
     first_events = pl.read_parquet(out / "events.parquet").height
     assert first_events == run["result"].summary.headline["events"]  # type: ignore[attr-defined]
 

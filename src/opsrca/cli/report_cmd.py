@@ -45,6 +45,18 @@ OutOption = Annotated[
         file_okay=False,
     ),
 ]
+FullOption = Annotated[
+    bool, typer.Option("--full", help="Print every section (default: the short summary).")
+]
+OpenOption = Annotated[
+    bool, typer.Option("--open", help="Open report.html in the default browser afterwards.")
+]
+LangOption = Annotated[
+    Lang | None,
+    typer.Option(
+        "--lang", help="Language of labels, names and fixes (default: the `lang` setting, else zh)."
+    ),
+]
 FormatOption = Annotated[Format, typer.Option("--format", help="table (terminal), csv or json.")]
 OutputOption = Annotated[
     Path | None,
@@ -185,21 +197,25 @@ def analyze(
         bool,
         typer.Option("--all", help="Decide every template again (default: only new or stale)."),
     ] = False,
+    full: FullOption = False,
+    open_: OpenOption = False,
 ) -> None:
     """Ingest a dump, classify failures, run listing checks, print the summary, write the report.
 
     Writes events.parquet, summary.csv (UTF-8 with BOM) and report.html to --out.
+    Prints a short summary (what broke, what to fix first, shops most affected, where the
+    report is); --full prints every section; --open opens report.html in the browser.
     The summary covers everything the database holds (files already ingested are
     skipped as duplicates); "new patterns" compares this run's files with earlier ones.
     Exits 0 when the run completed, also when some input rows were rejected (they
     are listed under "rejects" and kept in the rejects table); exits 2 on errors.
 
-    Example: opsrca analyze data/samples/dump --out opsrca-out --lang en
+    Example: opsrca analyze data/samples/dump --out opsrca-out --lang en --open
     """
     from opsrca.report.analyze import analyze as run_analyze
 
     settings = load_settings(db)
-    run_analyze(
+    result = run_analyze(
         paths or None,
         db=db,
         out=out or settings.out,
@@ -208,9 +224,20 @@ def analyze(
         model_dir=model,
         console=console,
         redecide_all=redecide_all,
+        full=full,
     )
     if model is not None:
         model_hint(model, db)
+    if open_:
+        _open(result.outputs.report_html)
+
+
+def _open(path: Path) -> None:
+    """Open the report in the browser, or say where it is when no browser starts."""
+    from opsrca.report.html import open_report
+
+    if not open_report(path):
+        console.print(f"no browser could be started; open {escape(path.resolve().as_uri())}")
 
 
 @app.command()
@@ -448,16 +475,51 @@ def incidents(
 
 
 @app.command()
-def report(db: DbOption = DEFAULT_DB_PATH, out: OutOption = None) -> None:
+def summary(
+    db: DbOption = DEFAULT_DB_PATH,
+    lang: LangOption = None,
+    full: FullOption = False,
+) -> None:
+    """Print the summary of what the database holds (the one analyze prints), writing nothing.
+
+    Short by default: totals, the root causes to fix first with their fix, the shops most
+    affected, incidents, and what to run next; --full prints every section.
+
+    Example: opsrca summary --lang en --full
+    """
+    from opsrca import api
+    from opsrca.report import terminal
+
+    ensure_classified(db)
+    chosen = lang.value if lang else load_settings(db).lang
+    s = api.summarize(db)
+    if full:
+        terminal.render(s, console, lang=chosen)
+    else:
+        terminal.render_brief(s, console, lang=chosen, db=None if db == DEFAULT_DB_PATH else db)
+
+
+@app.command()
+def report(
+    db: DbOption = DEFAULT_DB_PATH,
+    out: OutOption = None,
+    lang: LangOption = None,
+    open_: OpenOption = False,
+) -> None:
     """Write report.html, summary.csv and events.parquet for what the database holds.
 
-    Example: opsrca report --db opsrca.duckdb --out opsrca-out
+    --lang picks the language of the report's labels; --open opens it in the browser.
+
+    Example: opsrca report --db opsrca.duckdb --out opsrca-out --open
     """
     from opsrca import api
     from opsrca.progress import spinner
 
     ensure_classified(db)
+    settings = load_settings(db)
     with spinner(console.is_terminal, "summarize and write the report", console=console):
-        files = api.report(db, out or load_settings(db).out)
+        files = api.report(db, out or settings.out, lang=lang.value if lang else settings.lang)
     for path in (files.report_html, files.summary_csv, files.events_parquet):
         console.print(f"wrote {escape(str(path))}")
+    if open_:
+        _open(files.report_html)

@@ -22,6 +22,7 @@ from typing import Any
 import polars as pl
 from rich.console import Console
 from rich.markup import escape
+from rich.text import Text
 
 from opsrca import paths as P
 from opsrca import store
@@ -29,6 +30,7 @@ from opsrca.errors import InputError
 from opsrca.ingest.route import RoutedFile, by_kind, route
 from opsrca.progress import spinner
 from opsrca.report import terminal, views
+from opsrca.report.labels import LANGS, labels
 from opsrca.report.outputs import OutputFiles, write_outputs
 from opsrca.report.summary import Summary, build_summary
 
@@ -67,23 +69,42 @@ def run_listing_checks(con: Any, routed: list[RoutedFile]) -> Any:
 
 
 class _Steps:
-    """Prints one line per step with its duration; records the timings."""
+    """Prints each step with its duration and records the timings.
 
-    def __init__(self, console: Console | None) -> None:
+    ``full``: a line when a step starts and one when it ends, then what it did
+    (``detail``). Otherwise one line per step when it ends, with the first detail on it
+    (files that need a look follow, one line each), so the default output stays short.
+    """
+
+    QUIET = frozenset({"route"})  # reading file headers: not worth a line in the short output
+
+    def __init__(self, console: Console | None, *, full: bool = True) -> None:
         self.console = console
+        self.full = full
         self.timings: dict[str, float] = {}
 
     @contextmanager
-    def step(self, name: str, text: str, *, spin: bool = True) -> Iterator[None]:
-        """One step; ``spin`` shows a spinner while it runs (off for steps with their own bar)."""
-        if self.console is not None:
+    def step(self, name: str, text: str, *, spin: bool = True) -> Iterator[list[str]]:
+        """Time the block; strings the block appends to the yielded list follow the ✓ line.
+
+        ``spin`` shows a transient spinner while it runs (off for steps with their own bar).
+        """
+        detail: list[str] = []
+        if self.console is not None and self.full:
             self.console.print(f"[bold blue]▶[/] {escape(text)} …")
         t0 = time.perf_counter()
-        with spinner(spin and self.console is not None, text, console=self.console):
-            yield
+        live = self.console is not None and self.console.is_terminal  # piped output: no blank lines
+        with spinner(spin and live, text, console=self.console):
+            yield detail
         self.timings[name] = time.perf_counter() - t0
-        if self.console is not None:
-            self.console.print(f"  [green]✓[/] {escape(text)} ({self.timings[name]:.2f} s)")
+        if self.console is not None and (self.full or name not in self.QUIET):
+            first, rest = (None, detail) if self.full or not detail else (detail[0], detail[1:])
+            tail = f": {first}" if first else ""
+            self.console.print(
+                f"  [green]✓[/] {escape(text)} ({self.timings[name]:.2f} s){escape(tail)}"
+            )
+            for line in rest:
+                self.console.print(f"    {escape(line)}")
 
 
 def analyze(
@@ -96,48 +117,61 @@ def analyze(
     console: Console | None = None,
     tz: str = "Asia/Shanghai",
     redecide_all: bool = False,
+    full: bool = False,
 ) -> AnalyzeResult:
     """Ingest, classify, check listings, summarize and write outputs; print when ``console`` is given.
 
     ``paths`` default to the bundled sample dump. Returns the frames and the output paths.
+    ``full`` prints every section of the summary and the per-file ingest table; the default
+    is the short summary (what broke, what to fix first, where the report is).
     """
-    if lang not in terminal.LABELS:
+    if lang not in LANGS:
         raise InputError(f"--lang must be 'zh' or 'en', got {lang!r}")
+    L = labels(lang)
     from opsrca.classify import decide_templates, root_cause_counts
     from opsrca.ingest import ingest_paths
 
     sources = [Path(p) for p in (paths or [P.SAMPLE_DUMP_DIR])]
-    steps = _Steps(console)
-    show = console is not None
+    steps = _Steps(console, full=full)
+    show = console is not None and console.is_terminal  # progress bars only where they redraw
     con = store.connect(db)
     try:
-        with steps.step("route", "route files / 识别文件类型"):
+        with steps.step("route", L["step_route"]):
             routed = route(sources)
-        with steps.step("ingest", "ingest / 导入", spin=False):
+        with steps.step("ingest", L["step_ingest"], spin=False) as detail:
             report = ingest_paths(routed, con, tz=tz, progress=show)
-        if console is not None:
+            detail.append(L["ingest_detail"].format(
+                files=len(report.files), rows=f"{report.rows_in:,}", events=f"{report.events:,}",
+                rejects=f"{report.rejects:,}"))
+            if not full:  # files that need a look, one line each; --full prints the table
+                dupes = sum(f.status == "duplicate" for f in report.files)
+                if dupes:
+                    detail.append(L["duplicates"].format(n=dupes))
+                detail.extend(  # unreadable and skipped files say why
+                    f.error or L["file_status"].format(file=Path(f.path).name, status=f.status)
+                    for f in report.files if f.status not in ("loaded", "duplicate")
+                )
+        if console is not None and full:
             from opsrca.ingest.summary import summary_table
 
             console.print(summary_table(report))
             for f in report.files:  # one line per unreadable or skipped file, with its reason
                 if f.error:
                     console.print(f"  [red]✗[/] {escape(f.error)}", soft_wrap=True)
-        with steps.step("classify", "classify templates / 按模板分类"):
+        with steps.step("classify", L["step_classify"]) as detail:
             run = decide_templates(
                 con, model_dir=model_dir, redecide_all=redecide_all, progress=show
             )
             classified = root_cause_counts(con)
-        if console is not None:
-            console.print(
-                f"  {run.templates_decided:,} of {run.templates_total:,} templates decided "
-                f"({run.templates_added:,} new) with model {run.model_version}"
-            )
-        with steps.step("checks", "listing checks / 商品检查"):
+            detail.append(L["classify_detail"].format(
+                decided=f"{run.templates_decided:,}", total=f"{run.templates_total:,}",
+                added=f"{run.templates_added:,}", model=run.model_version))
+        with steps.step("checks", L["step_checks"]):
             checks = run_listing_checks(con, routed)
         if console is not None and checks is not None:
             for _path, reason in checks.unreadable:
                 console.print(f"  [red]✗[/] {escape(reason)}", soft_wrap=True)
-        with steps.step("summary", "summarize / 汇总"):
+        with steps.step("summary", L["step_summary"]):
             views.prepare(con)
             loaded = [f for f in report.files if f.status == "loaded"]
             summary = build_summary(
@@ -146,8 +180,8 @@ def analyze(
         summary.input_problems = [
             (f.path, f.status, f.error) for f in report.files if f.error
         ] + [(str(p), "unreadable", r) for p, r in (checks.unreadable if checks else [])]
-        with steps.step("outputs", f"write outputs to {escape(str(out))} / 写出结果"):
-            files = write_outputs(con, summary, out)
+        with steps.step("outputs", L["step_outputs"].format(out=out)):
+            files = write_outputs(con, summary, out, lang=lang)
     finally:
         con.close()
     result = AnalyzeResult(
@@ -160,10 +194,16 @@ def analyze(
         timings=steps.timings,
     )
     if console is not None:
-        terminal.render(summary, console, lang=lang)
-        console.print(
-            f"\n[bold]wrote[/] {escape(str(files.events_parquet))}, "
-            f"{escape(str(files.summary_csv))}, {escape(str(files.report_html))} "
-            f"in {result.seconds:.1f} s"
-        )
+        if full:
+            terminal.render(summary, console, lang=lang)
+            written = ", ".join(
+                str(p) for p in (files.events_parquet, files.summary_csv, files.report_html)
+            )
+            console.print(
+                Text(L["wrote"].format(files=written, seconds=f"{result.seconds:.1f}"), style="dim"),
+                soft_wrap=True,
+            )
+        else:
+            terminal.render_brief(summary, console, lang=lang, report_path=files.report_html,
+                                  db=None if Path(db) == Path(P.DEFAULT_DB) else db)
     return result

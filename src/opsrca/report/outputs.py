@@ -87,11 +87,15 @@ def write_summary_csv(summary: Summary, path: Path) -> Path:
     return path
 
 
-def write_outputs(con: duckdb.DuckDBPyConnection, summary: Summary, out: Path | str) -> OutputFiles:
-    """Write all three outputs into ``out`` (created when missing); ``con`` must be prepared."""
+def write_outputs(
+    con: duckdb.DuckDBPyConnection, summary: Summary, out: Path | str, *, lang: str = "zh"
+) -> OutputFiles:
+    """Write all three outputs into ``out`` (created when missing); ``con`` must be prepared.
+
+    ``lang`` is the language of report.html's labels (``zh`` or ``en``)."""
     folder = prepare_out(out)
     return OutputFiles(
         events_parquet=write_events_parquet(con, folder / "events.parquet"),
         summary_csv=write_summary_csv(summary, folder / "summary.csv"),
-        report_html=write_html(summary, folder / "report.html"),
+        report_html=write_html(summary, folder / "report.html", lang=lang),
     )

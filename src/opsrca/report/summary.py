@@ -215,7 +215,7 @@ def listing_details(con: duckdb.DuckDBPyConnection, *, limit: int = 30) -> dict[
                    root_cause
             FROM overlap_findings ORDER BY combined DESC, shops LIMIT {int(limit)}"""),
         "lint": fetch(con, f"""
-            SELECT item_code, rule, field, left(value, 60) AS value, root_cause, fix_zh
+            SELECT item_code, rule, field, left(value, 60) AS value, root_cause, fix_zh, fix_en
             FROM lint_findings ORDER BY rule, item_code LIMIT {int(limit)}"""),
     }
 
@@ -242,6 +242,23 @@ class Summary:
     notes: list[str] = field(default_factory=list)
     #: input files analyze could not read or skipped: ``(file, status, reason)``
     input_problems: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def top_shops(summary: Summary, *, n: int = 5) -> pl.DataFrame:
+    """The ``n`` shops with most failed events, with their most frequent root cause (id in
+    ``top_cause``, names in ``top_cause_zh``/``top_cause_en``)."""
+    top_cause = (
+        summary.shop_matrix.sort(["events", "root_cause"], descending=[True, False])
+        .group_by("shop", maintain_order=True).first()
+        .select("shop", top_cause="root_cause")
+    )
+    return (
+        summary.overview.filter(pl.col("errors") > 0).head(n)
+        .with_columns(shop=pl.col("platform") + ":" + pl.col("shop_id"))
+        .join(top_cause, on="shop", how="left")
+        .join(summary.root_causes.select(top_cause="root_cause", top_cause_zh="name_zh",
+                                         top_cause_en="name_en"), on="top_cause", how="left")
+    )
 
 
 def summary_csv_frame(s: Summary) -> pl.DataFrame:

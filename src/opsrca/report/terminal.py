@@ -1,6 +1,9 @@
 """Rich rendering of a ``Summary`` for the terminal (zh by default, ``lang="en"`` for English).
 
-Only display happens here; every number comes from ``summary``/``health``/``incidents``...
+Two views: ``render_brief`` (the default of ``analyze`` and ``summary``: what broke, how
+often, what to fix first, where the report is and what to run next, about 30 lines at 80
+columns) and ``render`` (``--full``: every section). Every word comes from
+``report_labels.toml`` in the chosen language; every number from ``summary``.
 """
 
 from __future__ import annotations
@@ -10,109 +13,18 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from opsrca.report.summary import Summary
+from opsrca.report.labels import cause_name, incident_line, labels, verdict
+from opsrca.report.summary import Summary, top_shops
 from opsrca.safety import strip_control
 
-LABELS: dict[str, dict[str, str]] = {
-    "zh": {
-        "headline": "总览",
-        "events": "事件",
-        "errors": "错误",
-        "error_share": "错误占比",
-        "shops": "店铺",
-        "platform": "平台",
-        "shop": "店铺",
-        "successes": "成功",
-        "overview": "各平台/店铺事件与错误",
-        "root_causes": "根因排名(按事件数;括号内为按受影响店铺数的排名)",
-        "root_cause": "根因",
-        "share": "占比",
-        "fix": "修复建议",
-        "rank": "排名",
-        "templates": "各根因的高频模板",
-        "template": "模板",
-        "example": "示例",
-        "unknowns": "值得标注的未知模板",
-        "health": "令牌健康度",
-        "auth": "授权错误",
-        "token_expired": "令牌过期(首次–末次)",
-        "success_share": "成功率",
-        "peak": "峰值次/分钟",
-        "headroom": "限频余量",
-        "cc_write": "应用级令牌写调用",
-        "flags": "结论",
-        "incidents": "突发事件",
-        "retry": "无效重试(不可重试的根因却重试 ≥3 次)",
-        "endpoint": "接口",
-        "wasted": "浪费的重试",
-        "new": "新出现的模板(本批次首次出现)",
-        "unseen": "模型训练中未见过的模板",
-        "listings": "商品检查发现",
-        "check": "检查",
-        "findings": "发现数",
-        "rejects": "被拒绝的输入行",
-        "file": "文件",
-        "reason": "原因",
-        "rows": "行数",
-        "line": "首行",
-        "none": "无",
-        "range": "时间范围 (UTC)",
-        "classified": "已分类",
-        "unknown": "未知",
-    },
-    "en": {
-        "headline": "Headline",
-        "events": "events",
-        "errors": "errors",
-        "error_share": "error share",
-        "shops": "shops",
-        "platform": "platform",
-        "shop": "shop",
-        "successes": "successes",
-        "overview": "Events and errors per platform and shop",
-        "root_causes": "Root causes by events (rank by affected shops in brackets)",
-        "root_cause": "root cause",
-        "share": "share",
-        "fix": "fix",
-        "rank": "rank",
-        "templates": "Top templates per root cause",
-        "template": "template",
-        "example": "example",
-        "unknowns": "Unknowns worth labeling",
-        "health": "Token health",
-        "auth": "auth errors",
-        "token_expired": "token expired (first–last)",
-        "success_share": "success",
-        "peak": "peak calls/min",
-        "headroom": "headroom",
-        "cc_write": "client-cred. writes",
-        "flags": "verdict",
-        "incidents": "Incidents",
-        "retry": "Retry waste (non-retryable causes retried 3+ times)",
-        "endpoint": "endpoint",
-        "wasted": "wasted retries",
-        "new": "New templates (first seen in this batch)",
-        "unseen": "Templates the model never saw in training",
-        "listings": "Listing-check findings",
-        "check": "check",
-        "findings": "findings",
-        "rejects": "Rejected input rows",
-        "file": "file",
-        "reason": "reason",
-        "rows": "rows",
-        "line": "first line",
-        "none": "none",
-        "range": "time range (UTC)",
-        "classified": "classified",
-        "unknown": "unknown",
-    },
-}
-
+# Root causes and shops shown by the short summary.
+BRIEF_TOP = 5
 
 def _fmt(value: Any) -> str:
     if value is None:
@@ -146,31 +58,132 @@ def _rows(frame: pl.DataFrame, limit: int) -> list[dict[str, Any]]:
     return frame.head(limit).to_dicts()
 
 
+def _headline(summary: Summary, console: Console, L: Any) -> None:
+    h = summary.headline
+    console.rule(f"[bold]{L['headline']}")
+    console.print(
+        f"{L['events']} {h['events']:,} · {L['errors']} {h['errors']:,} "
+        f"({_pct(h['error_share'])}) · {L['shops']} {h['shops']:,} · "
+        f"{L['root_causes_n']} {h['root_causes']:,} · {L['unknown']} {h['unknown']:,}"
+    )
+    console.print(f"{L['range']} {_fmt(h['first_at'])} – {_fmt(h['last_at'])}")
+
+
+def _line(console: Console, text: str | Text, *, style: str = "") -> None:
+    """One terminal line, cut with an ellipsis at the console width (never wraps)."""
+    console.print(text if isinstance(text, Text) else Text(text, style=style),
+                  no_wrap=True, overflow="ellipsis", crop=True)
+
+
+def render_brief(
+    summary: Summary,
+    console: Console,
+    *,
+    lang: str = "zh",
+    report_path: Path | str | None = None,
+    db: Path | str | None = None,
+    top: int = BRIEF_TOP,
+) -> None:
+    """The short summary a manager reads in a minute; ``--full`` prints ``render`` instead.
+
+    ``db``: a database other than the default, named in the suggested next commands so
+    they can be pasted as they are.
+    """
+    L = labels(lang)
+    fix_col = "fix_zh" if lang == "zh" else "fix_en"
+    h = summary.headline
+    _headline(summary, console, L)
+
+    rc = summary.root_causes.filter(~pl.col("root_cause").is_in(["unknown", "unclassified"]))
+    if rc.height:
+        shown = rc.head(top)
+        console.print()
+        _line(console, L["fix_first"].format(n=shown.height, share=_pct(shown["share"].sum())),
+              style="bold cyan")
+        for i, r in enumerate(shown.to_dicts(), start=1):
+            head = Text(f"{i:>2}. ")
+            head.append(cause_name(r, lang), style="bold")
+            head.append(f"  {r['root_cause']}", style="dim")
+            _line(console, head)
+            counts = L["cause_line"].format(events=f"{r['events']:,}", share=_pct(r["share"]),
+                                            shops=f"{r['shops']:,}")
+            _line(console, f"    {counts} → {_fmt(r[fix_col]).replace(chr(10), ' ')}")
+
+    shops = top_shops(summary, n=top)
+    if shops.height:
+        console.print()
+        _line(console, L["shops_most"].format(n=f"{h['shops']:,}"), style="bold cyan")
+        for r in shops.to_dicts():
+            line = Text("  ")
+            line.append(f"{r['platform']} {r['shop_id']}", style="bold")
+            line.append("  " + L["shop_line"].format(
+                errors=f"{r['errors']:,}", share=_pct(r["error_share"]),
+                cause=_fmt(r[f"top_cause_{lang}"] or r["top_cause"])))
+            _line(console, line)
+
+    console.print()
+    if summary.incidents.height:
+        first = summary.incidents.row(0, named=True)
+        _line(console, L["incidents_top"].format(n=f"{summary.incidents.height:,}",
+                                                 line=incident_line(first, lang)))
+    else:
+        _line(console, f"{L['incidents']}: {L['none']}")
+    health = summary.health
+    if health.height:
+        expired = health.filter(pl.col("token_expired") > 0).height
+        other = health.filter(pl.col("auth_errors") > pl.col("token_expired")).height
+        _line(console, L["tokens_line"].format(expired=f"{expired:,}", other=f"{other:,}"))
+        cc = health.filter(pl.col("cc_write_calls") > 0).height
+        if cc:
+            _line(console, L["cc_line"].format(n=f"{cc:,}"))
+    if h["unknown"]:
+        _line(console, L["unknown_n"].format(n=f"{h['unknown']:,}",
+                                             templates=summary.unknown_templates.height))
+    if h["rejects"]:
+        _line(console, L["rejects_n"].format(n=f"{h['rejects']:,}"), style="yellow")
+
+    console.print()
+    if report_path is not None:
+        console.print(Text(L["report_at"].format(path=report_path)), soft_wrap=True)
+    _line(console, f"{L['next']}:", style="bold")
+    on = "" if db is None else f" --db {db}"
+    steps = []
+    if rc.height:
+        steps.append((f"opsrca errors --category {rc['root_cause'][0]}{on}", L["next_errors"]))
+    steps.append((f"opsrca show EVENT_ID{on}", L["next_show"]))
+    steps.append((f"opsrca summary --full{on}", L["next_full"]))
+    steps.append((f"opsrca report --open{on}", L["next_open"]))
+    for cmd, why in steps:
+        line = Text("  ")
+        line.append(cmd, style="green")
+        comment = f"   # {why}"
+        if cell_len(f"  {cmd}{comment}") <= console.width:
+            line.append(comment, style="dim")
+            _line(console, line)
+        else:  # a command is never cut: it is there to be pasted
+            console.print(line, soft_wrap=True)
+
+
 def render(summary: Summary, console: Console, *, lang: str = "zh", limit: int = 10) -> None:
-    """Print every section of ``summary``; empty sections print one "none" line."""
-    if lang not in LABELS:
-        raise ValueError(f"lang must be 'zh' or 'en', got {lang!r}")
-    L = LABELS[lang]
+    """Print every section of ``summary`` (``--full``); empty sections print one "none" line."""
+    L = labels(lang)
     fix_col = "fix_zh" if lang == "zh" else "fix_en"
     name_col = "name_zh" if lang == "zh" else "name_en"
     h = summary.headline
 
-    console.rule(f"[bold]{L['headline']}")
+    _headline(summary, console, L)
     console.print(
-        f"{L['events']} {h['events']:,} · {L['errors']} {h['errors']:,} "
-        f"({_pct(h['error_share'])}) · {L['shops']} {h['shops']} · "
-        f"{L['classified']} {h['classified']:,} · {L['unknown']} {h['unknown']:,} · "
-        f"{L['rejects']} {h['rejects']:,} · {L['range']} {_fmt(h['first_at'])} – {_fmt(h['last_at'])}"
+        f"{L['classified']} {h['classified']:,} · {L['rejects']} {h['rejects']:,}"
     )
 
     def section(title: str, frame: pl.DataFrame, headers: list[str],
                 make: Any, numeric: set[int] | None = None, rows: int = limit) -> None:
         if frame.height == 0:
-            console.print(f"[bold cyan]{title}[/]: {L['none']}")
+            console.print(f"[bold cyan]{escape(title)}[/]: {L['none']}")
             return
         console.print(_table(title, headers, [make(r) for r in _rows(frame, rows)], numeric=numeric))
         if frame.height > rows:
-            console.print(f"  … {frame.height - rows} more")
+            console.print("  " + L["more_rows"].format(n=frame.height - rows))
 
     section(L["overview"], summary.overview,
             [L["platform"], L["shop"], L["events"], L["errors"], L["error_share"], L["successes"]],
@@ -198,10 +211,11 @@ def render(summary: Summary, console: Console, *, lang: str = "zh", limit: int =
                         f"{_fmt(r['last_token_expired'])}") if r["token_expired"] else "0",
                        _pct(r["success_share"]),
                        f"{_fmt(r['peak_calls_per_min'])}/{_fmt(r['quota_per_min'])}",
-                       _pct(r["headroom"]), str(r["cc_write_calls"]), r["flags"] or "ok"],
+                       _pct(r["headroom"]), str(r["cc_write_calls"]), verdict(r, lang)],
             {2, 4, 5, 6, 7})
-    section(L["incidents"], summary.incidents, [L["incidents"], "peak", "baseline"],
-            lambda r: [r["line"], str(r["peak"]), _fmt(r["baseline"])], {1, 2})
+    section(L["incidents"], summary.incidents,
+            [L["incident"], L["peak_bucket"], L["baseline"]],
+            lambda r: [incident_line(r, lang), str(r["peak"]), _fmt(r["baseline"])], {1, 2})
     section(L["retry"], summary.retry_waste,
             [L["platform"], L["shop"], L["endpoint"], L["errors"], L["wasted"], L["root_cause"]],
             lambda r: [r["platform"], r["shop_id"], _cut(r["api_endpoint"], 40), str(r["events"]),
@@ -220,4 +234,4 @@ def render(summary: Summary, console: Console, *, lang: str = "zh", limit: int =
             lambda r: [Path(r["source_file"] or "-").name, _cut(r["reason"], 100), str(r["rows"]),
                        _fmt(r["first_line"])], {2, 3})
     for note in summary.notes:
-        console.print(f"[dim]note: {escape(strip_control(note))}[/]")
+        console.print(f"[dim]{L['note']}: {escape(note)}[/]")
