@@ -13,7 +13,8 @@ from opsrca.cli.ingest_cmd import SourceFormat
 from opsrca.ingest import IngestReport, parse_mappings, summary_table
 
 spark_app = typer.Typer(
-    help="Run analyze on Apache Spark (local or a cluster); read its store on a laptop.",
+    help="Run analyze on Apache Spark (local or a cluster); read its store on a laptop.\n\n"
+    "Example: opsrca spark analyze data/samples/dump --out spark-store --master local[2]",
     no_args_is_help=True,
 )
 app.add_typer(spark_app, name="spark")

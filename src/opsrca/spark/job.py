@@ -83,6 +83,7 @@ def session(master: str | None = None, *, app_name: str = "opsrca") -> SparkSess
         n = (os.cpu_count() or 2) if cores in ("", "*") else int(cores)
         builder = (
             builder.config("spark.sql.shuffle.partitions", str(2 * n))  # not 200 tiny tasks
+            .config("spark.driver.memory", "2g")  # local: the driver is the executor
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
         )
