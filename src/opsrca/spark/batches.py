@@ -44,6 +44,8 @@ _INTERNAL: tuple[tuple[str, str], ...] = (
     ("__piece", "INTEGER"),
     ("__row", "BIGINT"),
     ("__rows_in", "BIGINT"),
+    ("__events", "BIGINT"),  # a task's events and rejects, counted where they are made
+    ("__rejects", "BIGINT"),
     ("__status", "VARCHAR"),
     ("__error", "VARCHAR"),
     ("__encoding", "VARCHAR"),
@@ -153,6 +155,8 @@ def parse_task(task: Task, opts: Options, batch_id: str) -> pl.DataFrame:
             "source_file": [task.path],
             "source_format": [fmt_name],
             "__rows_in": [rows_in],
+            "__events": [events.height],
+            "__rejects": [rejects.height],
             "__status": [status],
             "__error": [error],
             "__encoding": [encoding],

@@ -18,7 +18,7 @@ from functools import partial
 from pathlib import Path
 
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame, SparkSession, Window
+from pyspark.sql import DataFrame, Row, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
@@ -148,7 +148,7 @@ def read_events(
     events = parsed.filter(kind == "event").select(*schema.columns(schema.EVENTS), *_ORDER)
     rejects = parsed.filter(kind == "reject").select(*schema.columns(schema.REJECTS))
     events, rejects, moved = _drop_repeats(events, rejects, plan)
-    files = _accounting(plan, accounts.collect(), moved, parsed)
+    files = _accounting(plan, accounts.collect(), moved)
     return Ingested(events, rejects, files, batch_id)
 
 
@@ -163,8 +163,6 @@ def _drop_repeats(
     """Later copies of a source id become rejects (the copy loaded first wins)."""
     sourced = events.filter(~F.col("event_id").rlike(_HASH_ID))
     ids = sourced.groupBy("event_id").count().filter(F.col("count") > 1).select("event_id")
-    if ids.isEmpty():
-        return events, rejects, {}
     w = Window.partitionBy("event_id").orderBy(*_ORDER)
     copies = sourced.join(F.broadcast(ids), "event_id", "left_semi").select(
         "*",
@@ -174,6 +172,8 @@ def _drop_repeats(
     )
     later = copies.filter(F.col("__k") > 1).drop("__k")
     moved = {int(r["__file"]): int(r["count"]) for r in later.groupBy("__file").count().collect()}
+    if not moved:
+        return events, rejects, {}
     extra = later.mapInArrow(
         partial(batches.repeat_rejects, paths=plan.paths), spark_schema(schema.REJECTS)
     )
@@ -181,34 +181,24 @@ def _drop_repeats(
     return kept, rejects.unionByName(extra), moved
 
 
-def _accounting(
-    plan: Plan, accounts: list[object], moved: dict[int, int], parsed: DataFrame
-) -> list[FileResult]:
+def _accounting(plan: Plan, accounts: list[Row], moved: dict[int, int]) -> list[FileResult]:
     """Each file's result, in input order: rows in, events, rejects, status, format."""
-    counts = {
-        (int(r["__file"]), r["__kind"]): int(r["count"])
-        for r in parsed.filter(F.col("__kind") != "file")
-        .groupBy("__file", "__kind")
-        .count()
-        .collect()
-    }
     results: dict[str, FileResult] = {f.path: f for f in plan.skipped}
     by_file: dict[int, FileResult] = {}
     for r in accounts:
-        idx = int(r["__file"])  # type: ignore[index]
-        res = by_file.setdefault(idx, FileResult(path=plan.paths[idx]))
-        res.rows_in += int(r["__rows_in"] or 0)  # type: ignore[index]
-        res.source_format = res.source_format or r["source_format"]  # type: ignore[index]
-        res.encoding = res.encoding or r["__encoding"]  # type: ignore[index]
-        if r["__status"] == "unreadable":  # type: ignore[index]
-            res.status, res.error = "unreadable", r["__error"]  # type: ignore[index]
-        elif r["__status"] == "empty" and res.status == "loaded":  # type: ignore[index]
-            res.status = "empty"
+        idx = int(r["__file"])
+        res = by_file.setdefault(idx, FileResult(path=plan.paths[idx], status="empty"))
+        res.rows_in += int(r["__rows_in"] or 0)
+        res.events += int(r["__events"] or 0)
+        res.rejects += int(r["__rejects"] or 0)
+        res.source_format = res.source_format or r["source_format"]
+        res.encoding = res.encoding or r["__encoding"]
+        if r["__status"] == "unreadable":
+            res.status, res.error = "unreadable", r["__error"]
     for idx, res in by_file.items():
         n = moved.get(idx, 0)
-        res.events = counts.get((idx, "event"), 0) - n
-        res.rejects = counts.get((idx, "reject"), 0) + n
-        if res.status == "empty" and res.rows_in:
+        res.events, res.rejects = res.events - n, res.rejects + n
+        if res.status != "unreadable" and res.rows_in:
             res.status = "loaded"
         results[res.path] = res
     return [results[p] for p in plan.paths if p in results]
@@ -343,16 +333,16 @@ def analyze(
         files=got.files,
         batch_id=got.batch_id,
     )
-    causes = {
-        str(r["root_cause"]): int(r["n"])
-        for r in templates.groupBy("root_cause").agg(F.sum("events").alias("n")).collect()
-    }
+    causes: dict[str, int] = {}
+    decided = templates.select("root_cause", "events").collect()
+    for r in decided:
+        causes[str(r["root_cause"])] = causes.get(str(r["root_cause"]), 0) + int(r["events"])
     return SparkRun(
         store=store,
         batch_id=got.batch_id,
         files=got.files,
         events=sum(f.events for f in got.files),
         rejects=sum(f.rejects for f in got.files),
-        templates=templates.count(),
+        templates=len(decided),
         root_causes=dict(sorted(causes.items(), key=lambda kv: (-kv[1], kv[0]))),
     )
