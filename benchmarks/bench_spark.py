@@ -6,7 +6,9 @@ Spark figures are given twice: the whole command (JVM start included) and the jo
 
 - single machine: ``ingest_paths`` + ``decide_templates`` (what ``opsrca analyze`` does
   before its report), into a fresh DuckDB file;
-- Spark: ``opsrca.spark.analyze`` (read, template, decide, write the Parquet store).
+- Spark: ``opsrca.spark.analyze`` (read, template, decide, write the Parquet store);
+- the driver's plan alone (route, hash, cut into pieces): the part that does not scale
+  with executors.
 
 Usage: python benchmarks/bench_spark.py [--rows 1000000] [--seed 7]
 """
@@ -38,6 +40,16 @@ con.close()
 print(json.dumps({"job": time.perf_counter() - t0, "rows": report.rows_in,
                   "templates": run.templates_total}))
 """
+
+PLAN = """
+import json, sys, time
+from opsrca.spark.plan import Options, plan_tasks
+t0 = time.perf_counter()
+plan = plan_tasks([sys.argv[1]], Options())
+print(json.dumps({"job": time.perf_counter() - t0, "rows": float(sys.argv[2]),
+                  "templates": 0, "tasks": len(plan.tasks)}))
+"""
+"""The driver's own share of a Spark run: route, hash and cut every file (no Spark)."""
 
 SPARK = """
 import json, sys, time
@@ -76,16 +88,21 @@ def main() -> None:
         f"load average: {os.getloadavg()[0]:.1f}"
     )
     results: dict[str, dict[str, float]] = {}
-    with tempfile.TemporaryDirectory(prefix="opsrca-bench-spark-") as tmp:
-        results["single machine"] = run(SINGLE, str(dump), str(Path(tmp) / "one.duckdb"))
-        for master in ("local[1]", "local[2]"):
-            results[f"spark {master}"] = run(SPARK, str(dump), str(Path(tmp) / master), master)
     print(f"{'run':<16} {'rows':>10} {'templates':>9} {'job s':>8} {'rows/s':>9} {'wall s':>8}")
-    for name, r in results.items():
+
+    def show(name: str, r: dict[str, float]) -> None:
+        results[name] = r
         print(
             f"{name:<16} {int(r['rows']):>10,} {int(r['templates']):>9,} {r['job']:>8.1f} "
-            f"{r['rows'] / r['job']:>9,.0f} {r['wall']:>8.1f}"
+            f"{r['rows'] / r['job']:>9,.0f} {r['wall']:>8.1f}",
+            flush=True,
         )
+
+    with tempfile.TemporaryDirectory(prefix="opsrca-bench-spark-") as tmp:
+        show("driver plan", run(PLAN, str(dump), str(args.rows)))
+        show("single machine", run(SINGLE, str(dump), str(Path(tmp) / "one.duckdb")))
+        for master in ("local[1]", "local[2]"):
+            show(f"spark {master}", run(SPARK, str(dump), str(Path(tmp) / master), master))
     one, two = results["spark local[1]"], results["spark local[2]"]
     print(
         f"local[2]/local[1] speed-up: {one['job'] / two['job']:.2f}x (job), "
