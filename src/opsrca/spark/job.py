@@ -143,7 +143,14 @@ def read_events(
         parsed = spark.createDataFrame([], parsed_schema)
     kind = F.col("__kind")
     accounts = parsed.filter(kind == "file").select(
-        "__file", "__rows_in", "__status", "__error", "source_format", "__encoding"
+        "__file",
+        "__rows_in",
+        "__events",
+        "__rejects",
+        "__status",
+        "__error",
+        "source_format",
+        "__encoding",
     )
     events = parsed.filter(kind == "event").select(*schema.columns(schema.EVENTS), *_ORDER)
     rejects = parsed.filter(kind == "reject").select(*schema.columns(schema.REJECTS))
