@@ -17,9 +17,10 @@ from opsrca import store
 from opsrca.classify.engine import decide_templates, root_cause_counts
 from opsrca.cli import app
 from opsrca.ingest import ingest_paths
+from opsrca.paths import SAMPLE_DUMP_DIR
 from opsrca.spark.attach import attach
 
-SAMPLE = Path(__file__).parents[2] / "data" / "samples" / "dump"
+SAMPLE = SAMPLE_DUMP_DIR
 
 
 def _single(

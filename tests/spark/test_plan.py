@@ -7,6 +7,7 @@ from pathlib import Path
 import polars as pl
 
 from opsrca.ingest import read_file
+from opsrca.paths import SAMPLE_DUMP_DIR
 from opsrca.spark.batches import parse_task
 from opsrca.spark.plan import Options, plan_tasks
 
@@ -34,7 +35,7 @@ def test_pieces_give_the_events_and_rejects_of_the_whole_file(realistic_dump: Pa
 
 
 def test_a_repeated_file_is_planned_once(tmp_path: Path) -> None:
-    sample = Path(__file__).parents[2] / "data" / "samples" / "dump" / "ozon_api_2026-11.jsonl"
+    sample = SAMPLE_DUMP_DIR / "ozon_api_2026-11.jsonl"
     for name in ("a.jsonl", "b.jsonl"):
         (tmp_path / name).write_bytes(sample.read_bytes())
     plan = plan_tasks([tmp_path], Options())
