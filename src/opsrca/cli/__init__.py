@@ -13,6 +13,7 @@ from opsrca.cli import (  # noqa: F401  (importing registers the commands)
     ingest_cmd,
     listings_cmd,
     report_cmd,
+    spark_cmd,
 )
 from opsrca.cli._app import app, err_console
 from opsrca.errors import OpsrcaError

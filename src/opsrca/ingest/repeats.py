@@ -64,32 +64,45 @@ def repeated_events(
     ).pl()
 
 
-def move_repeats_to_rejects(
-    con: duckdb.DuckDBPyConnection, repeats: pl.DataFrame, batch_id: str, path: Path
-) -> str:
-    """Turn the repeated events of this file into rejects; returns the first reason."""
+def repeat_reason(path: Path) -> pl.Expr:
+    """The reject reason of a repeated event read from ``path`` (the file as given; a
+    workbook's sheets are ``path#sheet``), from ``source_file, source_line, event_id,
+    first_file, first_line``. One wording for every writer (DuckDB here, ``opsrca.spark``)."""
     sheet = pl.col("source_file").str.slice(len(f"{path}#"))
     where = (
         pl.when(pl.col("source_file") == str(path))
         .then(pl.lit(path.name))
         .otherwise(pl.format("{} sheet {}", pl.lit(path.name), sheet))
     )
-    rep = repeats.with_columns(
-        pl.format(
-            "{} line {}: field 'event_id': event '{}' is already loaded from {} line {}; "
-            "the repeat is not counted twice",
-            where,
-            pl.col("source_line"),
-            pl.col("event_id"),
-            pl.col("first_file"),
-            pl.col("first_line"),
-        ).alias("reason")
+    return pl.format(
+        "{} line {}: field 'event_id': event '{}' is already loaded from {} line {}; "
+        "the repeat is not counted twice",
+        where,
+        pl.col("source_line"),
+        pl.col("event_id"),
+        pl.col("first_file"),
+        pl.col("first_line"),
+    ).alias("reason")
+
+
+def raw_json_sql(alias: str) -> str:
+    """DuckDB SQL for a repeated event's ``rejects.raw``: its columns as one JSON object."""
+    return "CAST(json_object({}) AS VARCHAR)".format(
+        ", ".join(
+            f"'{c}', {alias}.\"{c}\"" for c in schema.columns(schema.EVENTS) if c != "batch_id"
+        )
     )
-    row = ", ".join(f"'{c}', e.\"{c}\"" for c in schema.columns(schema.EVENTS) if c != "batch_id")
+
+
+def move_repeats_to_rejects(
+    con: duckdb.DuckDBPyConnection, repeats: pl.DataFrame, batch_id: str, path: Path
+) -> str:
+    """Turn the repeated events of this file into rejects; returns the first reason."""
+    rep = repeats.with_columns(repeat_reason(path))
     con.execute(
         f"""INSERT INTO rejects (source_file, source_line, field, reason, raw, batch_id)
             SELECT e.source_file, e.source_line, 'event_id', r.reason,
-                   CAST(json_object({row}) AS VARCHAR), $batch
+                   {raw_json_sql("e")}, $batch
             FROM events e JOIN rep r ON e.rowid = r.rid""",
         {"batch": batch_id},
     )

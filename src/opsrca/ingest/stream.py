@@ -55,12 +55,17 @@ class Stream:
     """A file opened for piecewise reading: its format and one task per piece, lazily.
 
     Pieces are cut in order by whoever iterates ``tasks``; the tasks themselves
-    are independent, so they can run on several threads at once.
+    are independent, so they can run on several threads at once (or, through
+    ``parse`` with pieces cut elsewhere from ``start`` on, on other machines:
+    ``opsrca.spark``).
     """
 
     source_format: str
     encoding: str
     tasks: Iterator[Task]
+    parse: Callable[[bytes, int], Chunk]  # one piece and its first file line -> Chunk
+    start: int  # byte offset of the first piece (after BOM and header)
+    first_line: int  # file line number of the first piece's first line
 
 
 def pieces(path: Path, start: int, piece_bytes: int) -> Iterator[bytes]:
@@ -120,7 +125,8 @@ def open_stream(
             sample = json_rows(head[start : cut + 1]).rows
             fmt_name, spec = resolve_format("json", [], sample[RAW], fmt, mappings, name)
             tasks = _tasks(path, start, 1, _json_piece, spec, ctx, piece_bytes)
-            return Stream(fmt_name, encoding, tasks)
+            parse = partial(_parse, _json_piece, spec=spec, ctx=ctx)
+            return Stream(fmt_name, encoding, tasks, parse, start, 1)
         found = csv_header(head[start:])
     except NotUtf8Error as exc:
         raise NotStreamable from exc
@@ -139,7 +145,8 @@ def open_stream(
         return scan_csv_rows(data, header, sep, first_line=line)
 
     end = _header_end(path, start) if legacy else end
-    return Stream(fmt_name, encoding, _tasks(path, end + 1, 2, read, spec, ctx, piece_bytes))
+    tasks = _tasks(path, end + 1, 2, read, spec, ctx, piece_bytes)
+    return Stream(fmt_name, encoding, tasks, partial(_parse, read, spec=spec, ctx=ctx), end + 1, 2)
 
 
 def _legacy_encoding(head: bytes) -> str | None:
@@ -185,6 +192,7 @@ def _parse(
     read: Callable[[bytes, int], RawRows | None],
     piece: bytes,
     line: int,
+    *,
     spec: FormatSpec,
     ctx: FileContext,
 ) -> Chunk:
@@ -212,6 +220,6 @@ def _tasks(
     line = first_line
     extra = start  # the bytes before ``start`` (BOM, header) count with the first piece
     for piece in pieces(path, start, piece_bytes):
-        yield partial(_parse, read, piece, line, spec, ctx), len(piece) + extra
+        yield partial(_parse, read, piece, line, spec=spec, ctx=ctx), len(piece) + extra
         line += piece.count(b"\n")
         extra = 0
