@@ -52,6 +52,8 @@ _HEX = "0123456789abcdef"
 _LOWER_G = "ghijklmnopqrstuvwxyz"
 _ALNUM = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _UNIT_TAIL = re.compile(r"[0-9]+(?i:ms|s|sec|px|kb|mb|gb|kg|cm|mm|k|m|g|h|w)")
+# digits around x only: a dimension (800x800) to the number mask, not an id (0x00000000)
+_DIMENSION = re.compile(r"[0-9]+(?:[x][0-9]+)+")
 
 
 @st.composite
@@ -72,7 +74,7 @@ def _alnum_id(draw: st.DrawFn) -> str:
     chars = list(token)
     order = draw(st.permutations(range(len(chars))))
     shuffled = "".join(chars[i] for i in order)
-    assume(not _UNIT_TAIL.fullmatch(shuffled))
+    assume(not _UNIT_TAIL.fullmatch(shuffled) and not _DIMENSION.fullmatch(shuffled))
     return shuffled
 
 
