@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from opsrca.classify.training import MAX_UNKNOWN, choose, train
+from opsrca.classify.training import MAX_UNKNOWN, MIN_UNKNOWN_RECALL, choose, train
 from opsrca.cli import app
 
 runner = CliRunner()
@@ -41,6 +41,16 @@ def test_no_point_within_budget_keeps_the_fewest_unknowns() -> None:
     assert choose(_curve([0.1, 0.2], [0.9, 0.99]))["threshold"] == pytest.approx(0.1)
 
 
+def test_a_point_that_names_non_errors_is_not_eligible() -> None:
+    """Within the unknown budget but calling success lines a root cause: the next point that
+    keeps them `unknown` wins, even with more unknowns."""
+    curve = _curve([0.01, 0.05, 0.2], [0.7, 0.75, 0.9])
+    for c, recall in zip(curve, [0.2, 0.8, 0.9], strict=True):
+        c["unknown_recall"] = recall
+    assert choose(curve)["threshold"] == pytest.approx(0.2)
+    assert choose(curve, min_unknown_recall=0.0)["threshold"] == pytest.approx(0.1)
+
+
 @pytest.fixture(scope="module")
 def rw_model(tmp_path_factory: pytest.TempPathFactory, small_labeled: Path) -> Path:
     folder = tmp_path_factory.mktemp("rw")
@@ -53,11 +63,15 @@ def test_train_tunes_on_the_realworld_set(rw_model: Path) -> None:
     curve = manifest["metrics"]["threshold_curve"]
     kept = next(c for c in curve if c["threshold"] == manifest["threshold"])
     assert kept["unknown_threshold"] == manifest["unknown_threshold"]
+    eligible = [c for c in curve if c["unknown_recall"] >= MIN_UNKNOWN_RECALL] or curve
+    assert kept in eligible
     assert kept["unknown_rate"] <= MAX_UNKNOWN or all(
-        c["unknown_rate"] > MAX_UNKNOWN for c in curve
+        c["unknown_rate"] > MAX_UNKNOWN for c in eligible
     )
     better = [
-        c for c in curve if c["unknown_rate"] <= MAX_UNKNOWN and c["precision"] > kept["precision"]
+        c
+        for c in eligible
+        if c["unknown_rate"] <= MAX_UNKNOWN and c["precision"] > kept["precision"]
     ]
     assert better == []
     rates = [c["unknown_rate"] for c in curve]
