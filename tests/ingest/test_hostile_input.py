@@ -24,6 +24,7 @@ from opsrca.ingest.detect import split_header
 from opsrca.ingest.normalize import CONTENT_ID
 from opsrca.ingest.route import SKIPPED, UNREADABLE, route
 from opsrca.ingest.writer import DuckDBWriter
+from opsrca.report.labels import labels
 
 QIMEN = "同步时间,接口名称,店铺,商品编码,仓库编码,同步状态,错误码,错误信息"
 TIKTOK = (
@@ -173,7 +174,7 @@ def test_analyze_lists_unreadable_inputs_with_reasons_and_writes_its_report(
     )
     assert "listings.csv" in problems
     html = Path(result.outputs.report_html).read_text(encoding="utf-8")
-    assert "Unreadable files" in html
+    assert labels("zh")["sec_unreadable"] in html  # the report's section, in its language
     printed = buf.getvalue()
     for name in [*expected, "visitor_profiles.csv", "listings.csv"]:
         assert f"{name}: file unreadable:" in printed, name

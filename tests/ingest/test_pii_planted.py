@@ -142,7 +142,7 @@ def test_no_planted_value_in_clear_anywhere(tmp_path: Path) -> None:
         assert result.exception is None or isinstance(result.exception, SystemExit), result.output
         texts[name] = result.output
 
-    run("analyze", "analyze", str(dump), "--out", str(out))
+    run("analyze", "analyze", str(dump), "--out", str(out), "--full")  # rejects printed
     assert "rejected" in texts["analyze"] or "rejects" in texts["analyze"].lower()
     run("errors", "errors", "--limit", "0")
     run("errors csv", "errors", "--limit", "0", "--format", "csv", "-o", str(tmp_path / "e.csv"))

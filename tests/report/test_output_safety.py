@@ -52,7 +52,7 @@ def analyzed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]
         pl.DataFrame(_rows()).write_csv(), encoding="utf-8"
     )
     db, out = root / "t.duckdb", root / "out"
-    res = runner.invoke(app, ["analyze", str(dump), "--out", str(out), "--db", str(db)])
+    res = runner.invoke(app, ["analyze", str(dump), "--out", str(out), "--db", str(db), "--full"])
     assert res.exit_code == 0, res.output
     return db, out, res.output
 

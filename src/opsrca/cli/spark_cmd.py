@@ -10,7 +10,6 @@ from rich.markup import escape
 
 from opsrca.cli._app import app, console, err_console, fail
 from opsrca.cli.ingest_cmd import SourceFormat
-from opsrca.ingest import IngestReport, parse_mappings, summary_table
 
 spark_app = typer.Typer(
     help="Run analyze on Apache Spark (local or a cluster); read its store on a laptop.\n\n"
@@ -61,6 +60,8 @@ def spark_analyze(
         from opsrca.spark import analyze, attach, session
     except ImportError as exc:
         raise fail(f"PySpark is not installed ({exc}); run: pip install 'opsrca[spark]'") from None
+    from opsrca.ingest import IngestReport, parse_mappings, summary_table
+
     mappings = parse_mappings(maps)
     spark = session(master)
     run = analyze(
