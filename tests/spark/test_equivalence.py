@@ -57,7 +57,7 @@ def _same(a: pl.DataFrame, b: pl.DataFrame, key: str) -> None:
     diff = a.join(b, on=key, how="full", nulls_equal=True, suffix="_spark").filter(
         pl.any_horizontal(pl.col(c).ne_missing(pl.col(f"{c}_spark")) for c in a.columns if c != key)
     )
-    assert diff.height == 0, diff.head(5)
+    assert diff.height == 0, diff.head(5).rows()
 
 
 def test_the_sample_dump_gives_the_same_answers(spark: object, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import duckdb
 import polars as pl
 
 from opsrca import store
-from opsrca.classify.hybrid import OUTPUT_COLUMNS, decide
+from opsrca.classify.hybrid import OUTPUT_COLUMNS, decide_loaded
 from opsrca.classify.persist import LoadedModel, load_model
 from opsrca.errors import InputError
 from opsrca.progress import progress_bar
@@ -95,13 +95,9 @@ def _decided(
         raise InputError(f"input has no 'message' column; columns present: {frame.columns}")
     base = frame.drop([c for c in (*OUTPUT_COLUMNS, "template_id") if c in frame.columns])
     rows, keys = template_keys(base)
-    decided = decide(
-        keys,
-        loaded.model,
-        threshold=threshold,
-        unknown_threshold=loaded.unknown_threshold,
-        labels=loaded.analyst_labels,
-    ).select("template_id", *OUTPUT_COLUMNS)
+    decided = decide_loaded(keys, loaded, threshold=threshold).select(
+        "template_id", *OUTPUT_COLUMNS
+    )
     return rows, decided
 
 
@@ -376,13 +372,7 @@ def _decide_stale(
     stamp = datetime.now(UTC).replace(tzinfo=None)
     with progress_bar(progress, keys.height, "decide templates") as advance:
         for part in keys.iter_slices(_DECIDE_CHUNK):
-            result = decide(
-                part,
-                loaded.model,
-                threshold=threshold,
-                unknown_threshold=loaded.unknown_threshold,
-                labels=loaded.analyst_labels,
-            )
+            result = decide_loaded(part, loaded, threshold=threshold)
             decided = result.select(  # noqa: F841
                 "template_id",
                 "root_cause",

@@ -21,6 +21,7 @@ other than ``root_cause``, with its probability ``confidence_2``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
@@ -32,6 +33,9 @@ from opsrca.classify.rules import Rule, apply_rules
 from opsrca.classify.taxonomy import UNKNOWN, load_taxonomy
 from opsrca.classify.tokenize import feature_docs
 from opsrca.templates import add_keys, key_ids
+
+if TYPE_CHECKING:
+    from opsrca.classify.persist import LoadedModel
 
 __all__ = [
     "DECISION_KEYS",
@@ -295,3 +299,16 @@ def decide(
     frame = combine(frame, threshold=threshold, unknown_threshold=unknown_threshold)
     tax = load_taxonomy().select(pl.col("id").alias("root_cause"), "retryable", "fix_zh", "fix_en")
     return frame.join(tax, on="root_cause", how="left", maintain_order="left")
+
+
+def decide_loaded(keys: pl.DataFrame, loaded: LoadedModel, *, threshold: float) -> pl.DataFrame:
+    """``decide`` with everything a model folder carries besides its threshold: the gate on
+    its own ``unknown`` class and the analysts' labels (classify, classify FILE and the Spark
+    path all decide through here, so they cannot drift apart)."""
+    return decide(
+        keys,
+        loaded.model,
+        threshold=threshold,
+        unknown_threshold=loaded.unknown_threshold,
+        labels=loaded.analyst_labels,
+    )

@@ -19,7 +19,7 @@ import polars as pl
 import pyarrow as pa
 
 from opsrca import schema
-from opsrca.classify.hybrid import decide
+from opsrca.classify.hybrid import decide_loaded
 from opsrca.classify.persist import ARRAYS_FILE, MANIFEST_FILE, STATE_FILE, LoadedModel, load_model
 from opsrca.errors import InputError
 from opsrca.ingest.repeats import raw_json_sql, repeat_reason
@@ -220,7 +220,7 @@ def decide_frame(
     the decision is ``hybrid.decide``, the one decision function.
     """
     keyed = add_keys(examples)
-    result = decide(keyed, loaded.model, threshold=threshold)
+    result = decide_loaded(keyed, loaded, threshold=threshold)
     oov = loaded.model.oov_shares(result["template"].to_list()) if result.height else []
     return result.with_columns(
         pl.col("message").str.slice(0, 2000).alias("example_message"),
