@@ -45,7 +45,9 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_ingest.py --cli-rows 2000000
 	$(PY) benchmarks/bench_classify.py
 	$(PY) benchmarks/bench_dupes.py
+	$(PY) benchmarks/bench_dupes.py --dense --sizes 5000 20000
 	$(PY) benchmarks/bench_startup.py
+	$(PY) benchmarks/bench_spark.py --rows 1000000
 
 clean:
 	rm -rf $(VENV) opsrca.duckdb opsrca-out .pytest_cache
