@@ -216,6 +216,19 @@ def _pick(rng: np.random.Generator, words: list[str], n: int) -> np.ndarray:
     return np.asarray(words, dtype=object)[rng.integers(0, len(words), n)]
 
 
+def _points(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Selling points: two (point, detail) phrases per listing."""
+    return (
+        _pick(rng, _POINTS, n)
+        + " "
+        + _pick(rng, _POINT_DETAIL, n)
+        + " "
+        + _pick(rng, _POINTS, n)
+        + " "
+        + _pick(rng, _POINT_DETAIL, n)
+    )
+
+
 def _titles(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Titles and selling points of ``n`` distinct-looking listings (vectorized per category)."""
     cats = list(_CATEGORIES)
@@ -240,15 +253,7 @@ def _titles(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
         titles[idx] = (
             parts[0] + parts[1] + sep + parts[2] + parts[3] + sep + parts[4] + parts[5] + parts[6]
         )
-    points = (
-        _pick(rng, _POINTS, n)
-        + " "
-        + _pick(rng, _POINT_DETAIL, n)
-        + " "
-        + _pick(rng, _POINTS, n)
-        + " "
-        + _pick(rng, _POINT_DETAIL, n)
-    )
+    points = _points(rng, n)
     return titles, points
 
 
@@ -269,15 +274,7 @@ def _dense_titles(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndar
         + _pick(rng, attrs, n)
         + _pick(rng, voc["noun"], n)
     )
-    points = (
-        _pick(rng, _POINTS, n)
-        + " "
-        + _pick(rng, _POINT_DETAIL, n)
-        + " "
-        + _pick(rng, _POINTS, n)
-        + " "
-        + _pick(rng, _POINT_DETAIL, n)
-    )
+    points = _points(rng, n)
     return titles, points
 
 
