@@ -32,6 +32,7 @@ __all__ = [
     "CONTEXT_COLUMNS",
     "MAX_TEMPLATE_CHARS",
     "Mask",
+    "clip",
     "context_from_columns",
     "load_masks",
     "mask_context",
@@ -111,7 +112,8 @@ def load_masks(path: Path | None = None) -> tuple[Mask, ...]:
     return tuple(masks)
 
 
-def _clip(expr: pl.Expr) -> pl.Expr:
+def clip(expr: pl.Expr) -> pl.Expr:
+    """The part of a message templates read: text, null as "", its first RAW_CLIP_CHARS."""
     return expr.cast(pl.String).fill_null("").str.slice(0, RAW_CLIP_CHARS)
 
 
@@ -152,7 +154,7 @@ def template_expr(
     ``context`` maps a placeholder to the expression(s) holding each row's own value for it
     (``{"<SHOP>": pl.col("shop_id")}``); those values are masked before the regex masks.
     """
-    out = _clip(expr)
+    out = clip(expr)
     if context:
         out = mask_context(out, context)
     for mask in masks or load_masks():
@@ -230,7 +232,7 @@ def prefold(expr: pl.Expr, *, context: Context | None = None) -> pl.Expr:
     Six regex passes instead of all the masks. With ``context``, the event's own values are
     masked first (as ``template_expr`` does), so fold the message with the same context.
     """
-    out = _clip(expr)
+    out = clip(expr)
     if context:
         out = mask_context(out, context)
     folded = out

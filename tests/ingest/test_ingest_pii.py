@@ -39,8 +39,13 @@ def test_keep_texts_are_untouched(pattern: PiiPattern) -> None:
 
 @pytest.mark.parametrize("pattern", PATTERNS, ids=lambda p: p.name)
 def test_prefilter_matches_the_example(pattern: PiiPattern) -> None:
-    """The cheap prefilter must never skip a row the full pattern would mask."""
-    assert pl.Series([pattern.example]).str.contains(pattern.prefilter).item()
+    """The cheap prefilter must never skip a row the full pattern would mask: every
+    example, and every match of the full pattern in a text of ids around it."""
+    assert pattern.flags(pl.Series([pattern.example])).item()
+    noise = '{"trace_id":"a63bb59617934624154650000ed30b","item_id":618721611609,"msg":"%s"}'
+    wrapped = pl.Series([noise % pattern.example, pattern.example.upper()])
+    changed = wrapped.str.replace_all(pattern.regex, pattern.mask) != wrapped
+    assert (pattern.flags(wrapped) | ~changed).all()
 
 
 def test_mask_series_matches_mask_text() -> None:

@@ -38,6 +38,20 @@ class PiiPattern:
     example: str
     expected: str
     keep: tuple[str, ...]
+    prefilter_any: tuple[str, ...] = ()  # literals (ASCII case ignored) instead of ``prefilter``
+
+    def flags(self, values: pl.Series) -> pl.Series:
+        """Which cells may hold a match: a superset of the rows the full pattern changes."""
+        if self.prefilter_any:
+            hit = values.str.contains_any(list(self.prefilter_any), ascii_case_insensitive=True)
+        else:
+            hit = values.str.contains(self.prefilter)
+        return hit.fill_null(False)
+
+    @property
+    def prefilter_key(self) -> tuple[str, ...]:
+        """Patterns with the same prefilter share one scan."""
+        return self.prefilter_any or (self.prefilter,)
 
 
 @lru_cache(maxsize=4)
@@ -54,16 +68,19 @@ def load_patterns(path: Path | None = None) -> tuple[PiiPattern, ...]:
             patterns.append(
                 PiiPattern(
                     name=entry["name"],
-                    prefilter=entry["prefilter"],
+                    prefilter=entry.get("prefilter", ""),
                     regex=entry["regex"],
                     mask=entry["mask"],
                     example=entry["example"],
                     expected=entry["expected"],
                     keep=tuple(entry.get("keep", [])),
+                    prefilter_any=tuple(entry.get("prefilter_any", [])),
                 )
             )
         except KeyError as exc:
             raise ConfigError(f"{source}: pattern #{i} lacks key {exc}") from exc
+        if not (patterns[-1].prefilter or patterns[-1].prefilter_any):
+            raise ConfigError(f"{source}: pattern #{i} needs prefilter or prefilter_any")
     return tuple(patterns)
 
 
@@ -164,11 +181,11 @@ def _apply(values: pl.Series, pats: tuple[PiiPattern, ...]) -> pl.Series:
     out = values
     # patterns sharing a prefilter share its scan: a mask token holds no digit, so a row
     # a later pattern could match was already flagged (a stale flag only costs a retry)
-    flagged: dict[str, pl.Series] = {}
+    flagged: dict[tuple[str, ...], pl.Series] = {}
     for pat in pats:
-        if pat.prefilter not in flagged:
-            flagged[pat.prefilter] = out.str.contains(pat.prefilter).fill_null(False).arg_true()
-        idx = flagged[pat.prefilter]
+        if pat.prefilter_key not in flagged:
+            flagged[pat.prefilter_key] = pat.flags(out).arg_true()
+        idx = flagged[pat.prefilter_key]
         if idx.len() == 0:
             continue
         fixed = out.gather(idx).str.replace_all(pat.regex, pat.mask)
