@@ -15,6 +15,7 @@ complementary filters of the same frame.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 
 import duckdb
@@ -41,7 +42,11 @@ EVENT_MASKED: tuple[str, ...] = (
     "shop_id", "shop_name", "region", "api_endpoint", "http_method", "error_code", "sub_code",
     "message", "item_code", "warehouse_code", "token_type", "payload",
 )  # fmt: skip
-_EVENT_UNIQUE: tuple[str, ...] = ("message", "api_endpoint", "shop_id", "shop_name", "item_code")
+# masked once per distinct value: columns whose values repeat (codes, names, messages)
+_EVENT_UNIQUE: tuple[str, ...] = (
+    "message", "api_endpoint", "shop_id", "shop_name", "item_code", "region", "http_method",
+    "error_code", "sub_code", "warehouse_code", "token_type",
+)  # fmt: skip
 REJECT_MASKED: tuple[str, ...] = ("field", "reason", "raw")
 
 
@@ -165,9 +170,9 @@ def _json_fields(
         for alias in aliases:
             slots[target].append(len(paths))
             paths.append(alias)
-    lines = raw.rows.select(RAW)  # noqa: F841  (scanned by DuckDB by name)
     path_list = "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
-    con = duckdb.connect()
+    con = _scratch()
+    con.register("lines", raw.rows.select(RAW))
     try:
         # try(): NULL for text that is not JSON, so each line is parsed once or twice, not
         # three times; only the small columns come back (the raw text is already here)
@@ -178,7 +183,7 @@ def _json_fields(
                 FROM (SELECT "{RAW}", try(json_type("{RAW}")) AS __type FROM lines)"""
         ).pl()
     finally:
-        con.close()
+        con.unregister("lines")
     if pulled.height != raw.rows.height:  # DuckDB keeps scan order; never lose a row over it
         raise AssertionError("JSON field extraction returned a different number of rows")
     pulled = pl.concat([raw.rows.select(LINE, RAW), pulled], how="horizontal")
@@ -383,6 +388,19 @@ _IDENTITY = (
 CONTENT_ID = r"^[0-9a-f]{16}-[0-9]+$"
 
 
+_local = threading.local()
+
+
+def _scratch() -> duckdb.DuckDBPyConnection:
+    """This thread's in-memory DuckDB for JSON extraction and md5 (opening one per piece
+    cost ~20 ms, a few seconds over a 10M-row dump)."""
+    con = getattr(_local, "con", None)
+    if con is None:
+        con = _local.con = duckdb.connect()
+        con.execute("SET threads = 1")  # the parse threads are the parallelism
+    return con
+
+
 def content_ids(events: pl.DataFrame) -> pl.Series:
     """``<16 hex of md5(normalized record)>-<k>``: the id of a row whose source gives none.
 
@@ -395,9 +413,12 @@ def content_ids(events: pl.DataFrame) -> pl.Series:
     key = pl.concat_str(
         [pl.col(c).cast(pl.String).fill_null("\x00") for c in _IDENTITY], separator="\x1f"
     )
-    with duckdb.connect() as con:
-        con.register("keys", events.select(key.alias("k")))
+    con = _scratch()
+    con.register("keys", events.select(key.alias("k")))
+    try:
         digests = con.sql("SELECT left(md5(k), 16) AS h FROM keys").pl()["h"]
+    finally:
+        con.unregister("keys")
     frame = pl.DataFrame({"h": digests})
     return frame.select(
         pl.format("{}-{}", pl.col("h"), pl.col("h").cum_count().over("h")).alias("event_id")
