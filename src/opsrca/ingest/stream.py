@@ -66,6 +66,8 @@ class Stream:
     parse: Callable[[bytes, int], Chunk]  # one piece and its first file line -> Chunk
     start: int  # byte offset of the first piece (after BOM and header)
     first_line: int  # file line number of the first piece's first line
+    read: Callable[[bytes, int], RawRows | None]  # one piece -> its split rows (no normalize)
+    spec: FormatSpec
 
 
 def pieces(path: Path, start: int, piece_bytes: int) -> Iterator[bytes]:
@@ -126,7 +128,7 @@ def open_stream(
             fmt_name, spec = resolve_format("json", [], sample[RAW], fmt, mappings, name)
             tasks = _tasks(path, start, 1, _json_piece, spec, ctx, piece_bytes)
             parse = partial(_parse, _json_piece, spec=spec, ctx=ctx)
-            return Stream(fmt_name, encoding, tasks, parse, start, 1)
+            return Stream(fmt_name, encoding, tasks, parse, start, 1, _json_piece, spec)
         found = csv_header(head[start:])
     except NotUtf8Error as exc:
         raise NotStreamable from exc
@@ -146,7 +148,8 @@ def open_stream(
 
     end = _header_end(path, start) if legacy else end
     tasks = _tasks(path, end + 1, 2, read, spec, ctx, piece_bytes)
-    return Stream(fmt_name, encoding, tasks, partial(_parse, read, spec=spec, ctx=ctx), end + 1, 2)
+    parse = partial(_parse, read, spec=spec, ctx=ctx)
+    return Stream(fmt_name, encoding, tasks, parse, end + 1, 2, read, spec)
 
 
 def _legacy_encoding(head: bytes) -> str | None:
