@@ -75,15 +75,31 @@ def session(master: str | None = None, *, app_name: str = "opsrca") -> SparkSess
         # Local workers run this interpreter (its venv has opsrca); on a cluster the
         # executors' Python is spark.pyspark.python / PYSPARK_PYTHON (see the README).
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-        cores = master.removeprefix("local").strip("[]").split(",")[0]
-        n = (os.cpu_count() or 2) if cores in ("", "*") else int(cores)
         builder = (
-            builder.config("spark.sql.shuffle.partitions", str(2 * n))  # not 200 tiny tasks
-            .config("spark.driver.memory", "2g")  # local: the driver is the executor
+            builder.config("spark.driver.memory", "2g")  # local: the driver is the executor
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
         )
-    return builder.getOrCreate()
+    spark = builder.getOrCreate()
+    _tune(spark)
+    return spark
+
+
+def _tune(spark: SparkSession) -> None:
+    """SQL settings the user did not give (``--conf`` always wins).
+
+    The decided templates are cached, and Spark keeps a cached plan's shuffle partitions
+    (200 by default) unless told it may coalesce them: on a cluster adaptive execution
+    sizes them; locally 2 per core (not 200 tiny tasks).
+    """
+    conf = spark.sparkContext.getConf()
+    if not conf.contains("spark.sql.optimizer.canChangeCachedPlanOutputPartitioning"):
+        spark.conf.set("spark.sql.optimizer.canChangeCachedPlanOutputPartitioning", "true")
+    if spark.sparkContext.master.startswith("local") and not conf.contains(
+        "spark.sql.shuffle.partitions"
+    ):
+        cores = spark.sparkContext.defaultParallelism
+        spark.conf.set("spark.sql.shuffle.partitions", str(2 * cores))
 
 
 def _submitted() -> bool:
