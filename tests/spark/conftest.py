@@ -29,6 +29,12 @@ def _need_spark() -> None:
     pytest.skip(f"the Spark tests need {missing}")
 
 
+@pytest.fixture
+def need_spark() -> None:
+    """Java and PySpark, without starting a session here (for tests that start their own)."""
+    _need_spark()
+
+
 @pytest.fixture(scope="module")
 def spark() -> Iterator[object]:
     _need_spark()

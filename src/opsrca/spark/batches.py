@@ -9,6 +9,7 @@ bytes the driver broadcast, once per Python worker.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import tempfile
 from collections.abc import Iterator
@@ -175,13 +176,21 @@ def parse_task(task: Task, opts: Options, batch_id: str) -> pl.DataFrame:
     return pl.concat([schema.conform(p, PARSED) for p in parts])
 
 
+def _settle() -> None:
+    """Move what a worker holds between tasks (modules, the model, jieba's dictionary) out of
+    the garbage collector's reach: PySpark's daemon runs a full ``gc.collect()`` after every
+    task of a reused worker, which otherwise walks them all each time (seconds per run)."""
+    gc.freeze()
+
+
 def parse_tasks(
-    batches: Iterator[pa.RecordBatch], *, opts: Options, batch_id: str
+    batches: Iterator[pa.RecordBatch], *, tasks: list[Task], opts: Options, batch_id: str
 ) -> Iterator[pa.RecordBatch]:
-    """``mapInArrow`` body: task rows (``Task`` fields) → ``PARSED`` rows."""
+    """``mapInArrow`` body: task numbers (``id``, positions in ``tasks``) → ``PARSED`` rows."""
+    _settle()
     for batch in batches:
-        for row in pl.from_arrow(batch).to_dicts():  # type: ignore[union-attr]
-            yield from _batches(parse_task(Task(**row), opts, batch_id), PARSED)
+        for idx in batch.column("id").to_pylist():
+            yield from _batches(parse_task(tasks[idx], opts, batch_id), PARSED)
 
 
 # --- the model on executors -------------------------------------------------------------
@@ -243,6 +252,7 @@ def decide_templates(
     ``model`` is the broadcast of ``model_bytes`` (anything with ``.value``).
     """
     loaded = _model(model.value)  # type: ignore[attr-defined]
+    _settle()
     thr = loaded.threshold if threshold is None else threshold
     for batch in batches:
         examples = pl.from_arrow(batch)
@@ -260,6 +270,7 @@ def repeat_rejects(
     ``first_line``) → ``rejects`` rows worded by ``ingest.repeats``."""
     import duckdb
 
+    _settle()
     for batch in batches:
         frame = pl.from_arrow(batch)
         assert isinstance(frame, pl.DataFrame)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -28,7 +28,7 @@ from opsrca.ingest.repeats import _HASH_ID
 from opsrca.ingest.results import FileResult
 from opsrca.paths import DEFAULT_MODEL_DIR
 from opsrca.spark import batches
-from opsrca.spark.plan import Options, Plan, Task, plan_tasks
+from opsrca.spark.plan import Options, Plan, plan_tasks
 
 __all__ = [
     "EVENT_DECISION",
@@ -50,10 +50,6 @@ _SPARK = {
     "BOOLEAN": T.BooleanType(),
     "TIMESTAMP": T.TimestampNTZType(),  # naive UTC, as in DuckDB
 }
-_TASK = (
-    ("file", "INTEGER"), ("piece", "INTEGER"), ("path", "VARCHAR"), ("sha256", "VARCHAR"),
-    ("offset", "BIGINT"), ("length", "BIGINT"), ("first_line", "BIGINT"), ("end_line", "BIGINT"),
-)  # fmt: skip
 EVENT_DECISION: tuple[str, ...] = ("root_cause", "confidence", "method")
 """Decision columns written beside the event columns in ``STORE/events``."""
 _ORDER = ("__file", "__piece", "__row")
@@ -79,15 +75,31 @@ def session(master: str | None = None, *, app_name: str = "opsrca") -> SparkSess
         # Local workers run this interpreter (its venv has opsrca); on a cluster the
         # executors' Python is spark.pyspark.python / PYSPARK_PYTHON (see the README).
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-        cores = master.removeprefix("local").strip("[]").split(",")[0]
-        n = (os.cpu_count() or 2) if cores in ("", "*") else int(cores)
         builder = (
-            builder.config("spark.sql.shuffle.partitions", str(2 * n))  # not 200 tiny tasks
-            .config("spark.driver.memory", "2g")  # local: the driver is the executor
+            builder.config("spark.driver.memory", "2g")  # local: the driver is the executor
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
         )
-    return builder.getOrCreate()
+    spark = builder.getOrCreate()
+    _tune(spark)
+    return spark
+
+
+def _tune(spark: SparkSession) -> None:
+    """SQL settings the user did not give (``--conf`` always wins).
+
+    The decided templates are cached, and Spark keeps a cached plan's shuffle partitions
+    (200 by default) unless told it may coalesce them: on a cluster adaptive execution
+    sizes them; locally 2 per core (not 200 tiny tasks).
+    """
+    conf = spark.sparkContext.getConf()
+    if not conf.contains("spark.sql.optimizer.canChangeCachedPlanOutputPartitioning"):
+        spark.conf.set("spark.sql.optimizer.canChangeCachedPlanOutputPartitioning", "true")
+    if spark.sparkContext.master.startswith("local") and not conf.contains(
+        "spark.sql.shuffle.partitions"
+    ):
+        cores = spark.sparkContext.defaultParallelism
+        spark.conf.set("spark.sql.shuffle.partitions", str(2 * cores))
 
 
 def _submitted() -> bool:
@@ -128,17 +140,22 @@ def read_events(
     """
     opts = Options(fmt=fmt, tz=tz, mappings=mappings, keep_pii=keep_pii)
     if piece_bytes is not None:
-        opts = Options(fmt, tz, mappings, keep_pii, piece_bytes)
-    plan = plan_tasks(paths, opts)
+        opts = replace(opts, piece_bytes=piece_bytes)
+        plan = plan_tasks(paths, opts)
+    else:  # cut to keep every core busy (plan.piece_size)
+        plan = plan_tasks(paths, opts, parallelism=spark.sparkContext.defaultParallelism)
     batch_id = uuid.uuid4().hex
     parsed_schema = spark_schema(batches.PARSED)
     if plan.tasks:
-        tasks = spark.createDataFrame(
-            [_task_row(t) for t in plan.tasks], spark_schema(_TASK)
-        ).repartition(len(plan.tasks))
-        parsed = tasks.mapInArrow(
-            partial(batches.parse_tasks, opts=opts, batch_id=batch_id), parsed_schema
-        ).persist(StorageLevel.MEMORY_AND_DISK)
+        # One partition per task, in the plan's order (biggest first); the tasks travel
+        # with the function, so no Python job is needed to build a DataFrame of them.
+        n = len(plan.tasks)
+        parse = partial(batches.parse_tasks, tasks=plan.tasks, opts=opts, batch_id=batch_id)
+        parsed = (
+            spark.range(0, n, 1, numPartitions=n)
+            .mapInArrow(parse, parsed_schema)
+            .persist(StorageLevel.MEMORY_AND_DISK)
+        )
     else:
         parsed = spark.createDataFrame([], parsed_schema)
     kind = F.col("__kind")
@@ -159,11 +176,6 @@ def read_events(
     return Ingested(events, rejects, files, batch_id)
 
 
-def _task_row(task: Task) -> tuple[object, ...]:
-    return (task.file, task.piece, task.path, task.sha256, task.offset, task.length,
-            task.first_line, task.end_line)  # fmt: skip
-
-
 def _drop_repeats(
     events: DataFrame, rejects: DataFrame, plan: Plan
 ) -> tuple[DataFrame, DataFrame, dict[int, int]]:
@@ -177,9 +189,11 @@ def _drop_repeats(
         F.first("source_file").over(w).alias("first_file"),
         F.first("source_line").over(w).alias("first_line"),
     )
-    later = copies.filter(F.col("__k") > 1).drop("__k")
+    # kept: the rejects and the events written later read it again (no second shuffle)
+    later = copies.filter(F.col("__k") > 1).drop("__k").persist(StorageLevel.MEMORY_AND_DISK)
     moved = {int(r["__file"]): int(r["count"]) for r in later.groupBy("__file").count().collect()}
     if not moved:
+        later.unpersist()
         return events, rejects, {}
     extra = later.mapInArrow(
         partial(batches.repeat_rejects, paths=plan.paths), spark_schema(schema.REJECTS)

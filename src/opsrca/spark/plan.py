@@ -6,12 +6,17 @@ cuts big streamable files into pieces at line ends with ``ingest.stream.pieces``
 cutter the single-machine reader uses, so each piece starts at the same file line. Reading
 every input byte once here is the driver's share of the work (about 1 GB/s); parsing,
 masking, templating and deciding run on the executors.
+
+The piece size follows the cluster: with ``parallelism`` (the executors' cores) the inputs
+are cut into about ``TASKS_PER_CORE`` pieces per core, never smaller than ``MIN_PIECE_BYTES``
+nor bigger than ``PIECE_BYTES``, so a dump of a few big files still keeps every core busy;
+the tasks are listed biggest first, so the last task to start is a small one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from opsrca.errors import InputError
@@ -23,10 +28,25 @@ from opsrca.ingest.stream import PIECE_BYTES, NotStreamable, open_stream, pieces
 from opsrca.ingest.timeparse import check_tz
 from opsrca.ingest.workers import sha256_file
 
-__all__ = ["LAST", "Options", "Plan", "Task", "plan_tasks"]
+__all__ = [
+    "LAST",
+    "MIN_PIECE_BYTES",
+    "TASKS_PER_CORE",
+    "Options",
+    "Plan",
+    "Task",
+    "piece_size",
+    "plan_tasks",
+]
 
 LAST = 1 << 62
 """``end_line`` of a file's last piece (or of a file read whole): no line is after it."""
+
+MIN_PIECE_BYTES = 4 << 20
+"""Smallest automatic piece: below it a task's fixed costs (open, sniff, Arrow) dominate."""
+
+TASKS_PER_CORE = 3
+"""Automatic pieces per core: enough that uneven files still even out across cores."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +82,7 @@ class Task:
     length: int = -1
     first_line: int = 0
     end_line: int = LAST
+    size: int = 0  # bytes this task reads (the whole file's size for a file read whole)
 
 
 @dataclass
@@ -71,6 +92,7 @@ class Plan:
     tasks: list[Task] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)  # every routed event file, by position
     skipped: list[FileResult] = field(default_factory=list)
+    piece_bytes: int = PIECE_BYTES  # the piece size the files were cut with
 
 
 def _pieces(path: Path, sha: str, idx: int, opts: Options) -> list[Task] | None:
@@ -89,22 +111,38 @@ def _pieces(path: Path, sha: str, idx: int, opts: Options) -> list[Task] | None:
     offset, line = stream.start, stream.first_line
     for n, piece in enumerate(pieces(path, stream.start, opts.piece_bytes)):
         lines = piece.count(b"\n")
-        out.append(Task(idx, n, str(path), sha, offset, len(piece), line, line + lines))
+        out.append(Task(idx, n, str(path), sha, offset, len(piece), line, line + lines, len(piece)))
         offset += len(piece)
         line += lines
     if out:
-        out[-1] = Task(idx, out[-1].piece, str(path), sha, out[-1].offset, out[-1].length,
-                       out[-1].first_line, LAST)  # fmt: skip
+        out[-1] = replace(out[-1], end_line=LAST)
     return out
 
 
-def plan_tasks(paths: Iterable[Path | str], opts: Options) -> Plan:
-    """Route ``paths`` (files and dump folders), hash each file, cut big ones into pieces."""
+def piece_size(total_bytes: int, parallelism: int, *, most: int = PIECE_BYTES) -> int:
+    """The automatic piece size: about ``TASKS_PER_CORE`` pieces per core over all inputs."""
+    if parallelism < 1:
+        raise ValueError(f"parallelism must be at least 1, got {parallelism!r}")
+    share = -(-total_bytes // (TASKS_PER_CORE * parallelism))
+    return max(MIN_PIECE_BYTES, min(most, share))
+
+
+def plan_tasks(
+    paths: Iterable[Path | str], opts: Options, *, parallelism: int | None = None
+) -> Plan:
+    """Route ``paths`` (files and dump folders), hash each file, cut big ones into pieces.
+
+    With ``parallelism`` the piece size is ``piece_size`` of the inputs' total size (at most
+    ``opts.piece_bytes``); without it, ``opts.piece_bytes`` as given.
+    """
     check_tz(opts.tz)
     if opts.fmt is not None:
         spec_for(opts.fmt)
     files = of_kind(route(paths, given=EVENTS), EVENTS)
-    plan = Plan(paths=[str(f.path) for f in files])
+    if parallelism is not None:
+        size = piece_size(sum(f.size for f in files), parallelism, most=opts.piece_bytes)
+        opts = replace(opts, piece_bytes=size)
+    plan = Plan(paths=[str(f.path) for f in files], piece_bytes=opts.piece_bytes)
     seen: set[str] = set()
     for idx, f in enumerate(files):
         try:
@@ -117,5 +155,6 @@ def plan_tasks(paths: Iterable[Path | str], opts: Options) -> Plan:
             continue
         seen.add(sha)
         cut = _pieces(f.path, sha, idx, opts) if f.size > opts.piece_bytes else None
-        plan.tasks.extend(cut or [Task(idx, 0, str(f.path), sha)])
+        plan.tasks.extend(cut or [Task(idx, 0, str(f.path), sha, size=f.size)])
+    plan.tasks.sort(key=lambda t: -t.size)  # biggest first: the run ends on a small task
     return plan
