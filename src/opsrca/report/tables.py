@@ -27,14 +27,12 @@ from typing import Any, TypeVar
 import polars as pl
 
 from opsrca.errors import InputError
-from opsrca.safety import neutralize_frame
+from opsrca.safety import TEXT_MARK, neutralize_frame
 
-#: Appended to digit-only cells of CSV files so spreadsheets keep them as text.
-TEXT_MARK = "\u2060"
 #: Cells a spreadsheet would damage as numbers: 12+ digits (shown in E-notation, precision lost
 #: past 15) or a leading zero (dropped).
 _NUMBER_LIKE = r"^(?:0\d+|\d{12,})$"
-_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+_INVISIBLE = "\u200b\u200c\u200d\ufeff" + TEXT_MARK
 
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
