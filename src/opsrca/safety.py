@@ -41,6 +41,11 @@ _ESC_SEQ_RE = re.compile(
     r"|\x1b[@-Z\\-_]"  # other two-byte escapes
 )
 FrameT = TypeVar("FrameT", "pl.DataFrame", "pl.LazyFrame")
+#: Appended by the CSV writer (``report.tables``) to digit-only cells a spreadsheet would turn
+#: into numbers (19-digit event ids, 18-digit shop ids, codes with a leading zero); invisible,
+#: and stripped again wherever ids are read back (``strip_text_mark``, ``report.tables.clean_id``).
+TEXT_MARK = "\u2060"
+
 DISPLAY_LIMIT = 500  # characters of one value shown in report.html
 # characters of one cell in a terminal table (Rich folds a 2 MB message into 200k lines)
 TERMINAL_LIMIT = 1000
@@ -69,6 +74,12 @@ def neutralize_frame(frame: FrameT) -> FrameT:
     if not text:
         return frame
     return frame.with_columns(neutralize_expr(pl.col(c)).alias(c) for c in text)
+
+
+def strip_text_mark(expr: pl.Expr) -> pl.Expr:
+    """``expr`` without the :data:`TEXT_MARK` our CSV exports append, so an exported CSV read
+    back (``ingest``, ``classify``) gives the ids it was written from."""
+    return expr.str.strip_suffix(TEXT_MARK)
 
 
 def strip_control(text: str) -> str:

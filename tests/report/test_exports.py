@@ -117,6 +117,30 @@ def test_csv_id_round_trips_into_show(db: Path, tmp_path: Path, wide: None) -> N
     assert pl.read_csv(out)["event_id"].dtype == pl.String
 
 
+def test_exported_csv_read_back_gives_the_ids_without_the_mark(db: Path, tmp_path: Path,
+                                                               wide: None) -> None:
+    out = tmp_path / "kawa.csv"
+    assert run("errors", "--db", str(db), "--shop", KAWA, "-o", str(out)).exit_code == 0
+    assert TEXT_MARK in out.read_text(encoding="utf-8-sig")
+    again = tmp_path / "again.duckdb"
+    loaded = run("ingest", str(out), "--db", str(again))
+    assert loaded.exit_code == 0, loaded.output
+    ids = api.sql("SELECT event_id, shop_id FROM events ORDER BY event_id", db=again)
+    assert ids.height == KAWA_ERRORS and set(ids["shop_id"]) == {KAWA}
+    first = ids["event_id"][0]
+    assert first.isdigit() and len(first) == 19  # the id, not the id + U+2060
+    shown = run("show", first, "--db", str(again))
+    assert shown.exit_code == 0, shown.output
+    assert "access token expired" in shown.stdout
+    # classify reads it the same way: one mark per id cell in what it writes, never two
+    classified = tmp_path / "classified.csv"
+    assert run("classify", str(out), "-o", str(classified)).exit_code == 0
+    with classified.open(encoding="utf-8-sig", newline="") as fh:
+        cells = [r["event_id"] for r in csv.DictReader(fh)]
+    assert sorted(c.removesuffix(TEXT_MARK) for c in cells) == ids["event_id"].to_list()
+    assert all(c.count(TEXT_MARK) == 1 for c in cells)
+
+
 def test_xlsx_export_opens_with_ids_as_text(db: Path, tmp_path: Path) -> None:
     out = tmp_path / "errors.xlsx"
     result = run("errors", "--db", str(db), "-o", str(out))

@@ -134,7 +134,7 @@ def emit(
                 ".parquet (or give --format csv|json)",
                 param_hint="--output",
             )
-        rows = write_table(frame, output, fmt=fmt.value)
+        rows = write_table(frame, output, fmt=fmt.value, progress=console.is_terminal)
         of = f" of {total:,} matching" if total is not None and total > rows else ""
         console.print(f"wrote {rows:,} rows{of} to {escape(str(output))}", highlight=False)
         return

@@ -27,6 +27,7 @@ from opsrca.ingest.mapping import Aliases, FormatSpec, load_aliases, resolve_col
 from opsrca.ingest.pii import mask_frame, mask_text
 from opsrca.ingest.readers import BAD_SCHEMA, LINE, RAW, RawRows
 from opsrca.ingest.timeparse import parse_timestamp_series
+from opsrca.safety import strip_text_mark
 from opsrca.templates import with_template_ids
 
 _INT_FIELDS: tuple[str, ...] = ("http_status", "retry_count", "rate_limit_remaining")
@@ -35,6 +36,7 @@ _TEXT_FIELDS: tuple[str, ...] = (
     "sub_code", "message", "is_error", "status", "occurred_at", "retry_count", "item_code", "warehouse_code",
     "token_type", "rate_limit_remaining", "http_status", "details", "result",
 )  # fmt: skip
+_FREE_TEXT = frozenset({"message", "details", "request_payload", "response_payload"})
 _SHOW = 60  # characters of a bad value quoted in a reason
 # text columns of events that pass the PII masks: all but event_id (masking could merge two
 # events into one id), source_file (the user's own path) and the fixed-vocabulary columns
@@ -132,7 +134,12 @@ def _table_fields(
     cells = raw.rows.with_columns(
         blank_to_null(pl.col(c)) for c in raw.rows.columns if c not in (LINE, RAW)
     )
-    cols = [pl.col(src).alias(f) for f, src in found.items()]
+    # ids and codes of our own CSV exports carry an invisible TEXT_MARK (so a spreadsheet
+    # keeps them as text): read back, they are the ids they were written from
+    cols = [
+        (pl.col(src) if f in _FREE_TEXT else strip_text_mark(pl.col(src))).alias(f)
+        for f, src in found.items()
+    ]
     parts = {
         k: v
         for k, v in {

@@ -11,7 +11,7 @@ import duckdb
 import polars as pl
 
 from opsrca.report.incidents import MIN_WINDOW_CALLS, check_parameters, with_line
-from opsrca.report.views import fetch
+from opsrca.report.views import fetch, with_shop_labels
 
 
 def dense_incidents_sql(
@@ -107,4 +107,4 @@ def dense_incidents(
     sql = dense_incidents_sql(
         bucket_minutes=bucket_minutes, factor=factor, min_count=min_count, window=window, z=z
     )
-    return with_line(fetch(con, sql))
+    return with_line(with_shop_labels(con, fetch(con, sql)))

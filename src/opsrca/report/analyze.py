@@ -107,6 +107,20 @@ class _Steps:
                 self.console.print(f"    {escape(line)}")
 
 
+def ingest_words(lang: str) -> dict[str, str]:
+    """The per-file ingest table's words in ``lang`` (``ingest.summary_table(words=...)``)."""
+    L = labels(lang)
+    return {
+        "batch": L["ingest_batch"], "file": L["file"], "format": L["ingest_format"],
+        "encoding": L["ingest_encoding"], "rows_in": L["ingest_rows_in"], "events": L["events"],
+        "rejects": L["rejects"], "status": L["status"], "total": L["ingest_total"],
+        "ok": L["ingest_ok"], "check_rejects": L["ingest_check_rejects"],
+        "status_loaded": L["status_loaded"], "status_duplicate": L["status_duplicate"],
+        "status_empty": L["status_empty"], "status_unreadable": L["status_unreadable"],
+        "status_rejected": L["status_rejected"], "status_skipped": L["status_skipped"],
+    }
+
+
 def analyze(
     paths: Iterable[Path | str] | None = None,
     *,
@@ -147,14 +161,16 @@ def analyze(
                 dupes = sum(f.status == "duplicate" for f in report.files)
                 if dupes:
                     detail.append(L["duplicates"].format(n=dupes))
+                status = ingest_words(lang)
                 detail.extend(  # unreadable and skipped files say why
-                    f.error or L["file_status"].format(file=Path(f.path).name, status=f.status)
+                    f.error or L["file_status"].format(
+                        file=Path(f.path).name, status=status.get(f"status_{f.status}", f.status))
                     for f in report.files if f.status not in ("loaded", "duplicate")
                 )
         if console is not None and full:
             from opsrca.ingest.summary import summary_table
 
-            console.print(summary_table(report))
+            console.print(summary_table(report, words=ingest_words(lang)))
             for f in report.files:  # one line per unreadable or skipped file, with its reason
                 if f.error:
                     console.print(f"  [red]✗[/] {escape(f.error)}", soft_wrap=True)

@@ -21,9 +21,9 @@ import polars as pl
 from plotly.offline import get_plotlyjs
 
 from opsrca import __version__
-from opsrca.report.labels import cause_name, incident_line, labels, pct, verdict
+from opsrca.report.labels import cause_name, incident_line, labels, note_text, pct, verdict
 from opsrca.report.palette import cause_colors
-from opsrca.report.summary import Summary, top_shops
+from opsrca.report.summary import Summary, shop_keys, top_shops
 from opsrca.safety import html_text
 
 FONT_STACK = (
@@ -108,6 +108,14 @@ _ID_COLUMNS: frozenset[str] = frozenset({
 _LONG_TEXT = 40
 
 
+def _shop_html(label: str) -> str:
+    """A "name (id)" label: the name may wrap at spaces, the id never breaks."""
+    name, sep, rest = label.rpartition(" (")
+    if not sep or not rest.endswith(")"):
+        return f'<span class="nw">{_e(label)}</span>'
+    return f'{_e(name)} <span class="nw">({_e(rest)}</span>'
+
+
 def _swatch(colour: str) -> str:
     return f'<span class="sw" style="background:{colour}"></span>'
 
@@ -123,6 +131,8 @@ def _cell(column: str, value: Any, colours: Mapping[str, str] | None = None) -> 
         return f'<td class="id">{_swatch(colours[value])}{_e(value)}</td>'
     if column in _ID_COLUMNS:
         return f'<td class="id">{_e(value)}</td>'
+    if column == "shop" and isinstance(value, str):
+        return f"<td>{_shop_html(value)}</td>"
     if isinstance(value, str) and len(value) > _LONG_TEXT:
         return f'<td class="t">{_e(value)}</td>'
     return f"<td>{_e(value)}</td>"
@@ -157,6 +167,11 @@ def _table(
     )
     return (f'<div class="tw"><table><thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(body)}</tbody></table></div>{more}")
+
+
+def _shop_column(frame: pl.DataFrame) -> str:
+    """``shop`` ("name (id)") when the frame has it, else ``shop_id``."""
+    return "shop" if "shop" in frame.columns else "shop_id"
 
 
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
@@ -241,7 +256,10 @@ def heatmap_chart(s: Summary, *, lang: str = "zh") -> go.Figure:
         "_o", descending=True).drop("_o") if part.height else wide
     causes = [c for c in wide.columns if c != "shop"]
     z = [list(row) for row in wide.select(causes).iter_rows()] if causes else [[]]
-    fig = go.Figure(go.Heatmap(z=z, x=_labels(causes), y=_labels(wide["shop"]), colorscale="YlOrRd",
+    names = shop_keys(s)
+    fig = go.Figure(go.Heatmap(z=z, x=_labels(causes),
+                               y=_labels([names.get(k, k) for k in wide["shop"].to_list()]),
+                               colorscale="YlOrRd",
                                hovertemplate="%{y}<br>%{x}: %{z}<extra></extra>"))
     fig.update_layout(margin={"b": 150})
     title = L["chart_heatmap"].format(n=len(shops), total=f"{totals.height:,}")
@@ -250,23 +268,33 @@ def heatmap_chart(s: Summary, *, lang: str = "zh") -> go.Figure:
 
 def health_chart(s: Summary, *, lang: str = "zh") -> go.Figure:
     """Auth errors per shop (the shops with most), split into token expiry and other auth
-    failures, beside client-credentials writes."""
+    failures, beside client-credentials writes.
+
+    Horizontal bars, one row per shop, largest on top: "platform name (id)" labels read
+    level; as rotated x labels 30 of them ran into each other."""
     L, colours = labels(lang), cause_colors(["auth.token_expired", "auth.insufficient_permission"])
     hh = (
         s.health.filter((pl.col("auth_errors") > 0) | (pl.col("cc_write_calls") > 0))
         .sort(["auth_errors", "cc_write_calls"], descending=True).head(CHART_SHOPS)
-        .with_columns(shop=pl.col("platform") + ":" + pl.col("shop_id"))
+        .reverse()  # plotly draws the first row at the bottom
     )
+    names = shop_keys(s)
     fig = go.Figure()
-    shops = _labels(hh["shop"])
-    fig.add_trace(go.Bar(x=shops, y=hh["token_expired"].to_list(),
-                         name=L["token_expired_n"], marker_color=colours["auth.token_expired"]))
-    fig.add_trace(go.Bar(x=shops, y=(hh["auth_errors"] - hh["token_expired"]).to_list(),
-                         name=L["other_auth"], marker_color=colours["auth.insufficient_permission"]))
-    fig.add_trace(go.Bar(x=shops, y=hh["cc_write_calls"].to_list(),
-                         name=L["cc_write"], marker_color="#52606D"))
-    fig.update_layout(barmode="group", yaxis_title=L["axis_events"], margin={"b": 150})
-    return _layout(fig, L["chart_health"].format(n=hh.height), 420)
+    shops = _labels([names.get(f"{p}:{i}", f"{p} {i}")
+                     for p, i in zip(hh["platform"], hh["shop_id"], strict=True)])
+    bars = [
+        (hh["token_expired"], L["token_expired_n"], colours["auth.token_expired"]),
+        (hh["auth_errors"] - hh["token_expired"], L["other_auth"], colours["auth.insufficient_permission"]),
+        (hh["cc_write_calls"], L["cc_write"], "#52606D"),
+    ]
+    for values, name, colour in bars:
+        fig.add_trace(go.Bar(y=shops, x=values.to_list(), name=name, orientation="h",
+                             marker_color=colour))
+    fig.update_layout(barmode="group", xaxis_title=L["axis_events"], bargap=0.25)
+    fig.update_yaxes(automargin=True)
+    _layout(fig, L["chart_health"].format(n=hh.height), max(320, 30 * hh.height + 150))
+    fig.update_layout(legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0})
+    return fig
 
 
 def incidents_chart(s: Summary, *, lang: str = "zh") -> go.Figure:
@@ -307,7 +335,8 @@ def incidents_chart(s: Summary, *, lang: str = "zh") -> go.Figure:
         ))
     fig.update_xaxes(type="date")
     labelled = min(LABELLED_INCIDENTS, inc.height)
-    return _layout(fig, L["chart_incidents"].format(n=labelled), max(300, 40 * len(causes) + 150))
+    # 52 px a row: a label over the largest marker (30 px) stays clear of the row above
+    return _layout(fig, L["chart_incidents"].format(n=labelled), max(300, 52 * len(causes) + 150))
 
 
 def _rank_labels(rows: list[dict[str, Any]], gap: Any) -> list[str]:
@@ -376,7 +405,7 @@ def headline_html(s: Summary, *, lang: str = "zh") -> str:
     for r in top_shops(s).to_dicts():
         line = L["shop_line"].format(errors=f"{r['errors']:,}", share=pct(r["error_share"]),
                                      cause=r[f"top_cause_{lang}"] or r["top_cause"] or "–")
-        shops.append(f"<li><b>{_e(r['platform'])} {_e(r['shop_id'])}</b> · {html.escape(line)}</li>")
+        shops.append(f"<li><b>{_e(r['platform'])} {_shop_html(r['shop'])}</b> · {html.escape(line)}</li>")
     return (
         f'<section class="brief" id="brief"><h2>{html.escape(L["headline_box"])}</h2>'
         f'<div><h3>{html.escape(L["broke"])}</h3>'
@@ -427,7 +456,7 @@ def render_html(s: Summary, *, title: str | None = None, lang: str = "zh") -> st
         (L["sec_timeline"], charts[1]),
         (L["sec_heatmap"], charts[2]),
         (L["sec_health"], charts[3] + _table(health, {
-            "platform": L["platform"], "shop_id": L["shop"], "errors": L["errors"],
+            "platform": L["platform"], _shop_column(health): L["shop"], "errors": L["errors"],
             "auth_errors": L["auth"], "auth_share": L["auth_share"], "token_expired": L["token_expired_n"],
             "first_token_expired": L["first_expired"], "last_token_expired": L["last_expired"],
             "success_share": L["success_share"], "peak_quota": L["peak_quota"],
@@ -437,7 +466,7 @@ def render_html(s: Summary, *, title: str | None = None, lang: str = "zh") -> st
             "rank": "#", "line": L["incident"], "minutes": L["minutes"], "peak": L["peak_bucket"],
             "baseline": L["baseline"]}, lang=lang)),
         (L["sec_retry"], _table(s.retry_waste, {
-            "platform": L["platform"], "shop_id": L["shop"], "api_endpoint": L["endpoint"],
+            "platform": L["platform"], _shop_column(s.retry_waste): L["shop"], "api_endpoint": L["endpoint"],
             "events": L["events"], "wasted_retries": L["wasted"], "root_causes": L["root_cause"],
             fix: L["fix"]}, lang=lang)),
         (L["sec_listings"], _table(s.listing_findings, {
@@ -461,13 +490,15 @@ def render_html(s: Summary, *, title: str | None = None, lang: str = "zh") -> st
     ]
     if s.input_problems:  # files analyze could not read, each with its reason
         sections.append((L["sec_unreadable"], _table(
-            pl.DataFrame(s.input_problems, schema=["file", "status", "reason"], orient="row"),
+            pl.DataFrame([(f, L.get(f"status_{st}", st), r) for f, st, r in s.input_problems],
+                         schema=["file", "status", "reason"], orient="row"),
             {"file": L["file"], "status": L["status"], "reason": L["reason"]}, lang=lang)))
     body = "".join(
         f'<h2 id="s{i}">{html.escape(t)}</h2>{content}' for i, (t, content) in enumerate(sections)
     )
     nav = " · ".join(f'<a href="#s{i}">{html.escape(t)}</a>' for i, (t, _) in enumerate(sections))
-    notes = "".join(f'<p class="sub">{html.escape(L["note"])}: {html_text(n)}</p>' for n in s.notes)
+    notes = "".join(f'<p class="sub">{html.escape(L["note"])}: {html_text(note_text(n, lang))}</p>'
+                    for n in s.notes)
     period = f"{_e(h['first_at'])} – {_e(h['last_at'])} UTC"
     generated = L["generated"].format(when=datetime.now().strftime("%Y-%m-%d %H:%M"), version=__version__)
     return (

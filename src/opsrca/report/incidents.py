@@ -28,7 +28,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from opsrca.report.views import fetch
+from opsrca.report.views import fetch, with_shop_labels
 
 # Below this many calls in the rolling window a failure share is too noisy to scale by.
 MIN_WINDOW_CALLS = 100
@@ -171,10 +171,11 @@ def incidents_sql(
 
 
 def with_line(frame: pl.DataFrame) -> pl.DataFrame:
-    """Add ``line``, the sentence the terminal shows for an incident."""
+    """Add ``line``, the sentence the terminal shows for an incident (the shop as "name (id)"
+    when the frame has a ``shop`` label column)."""
     line = pl.format(
         "shop {}: {} {}–{} UTC, {} errors",
-        pl.col("shop_id"),
+        pl.col("shop" if "shop" in frame.columns else "shop_id"),
         pl.col("root_cause"),
         pl.col("start").dt.strftime("%m-%d %H:%M"),
         pl.when(pl.col("end").dt.date() == pl.col("start").dt.date())
@@ -182,7 +183,7 @@ def with_line(frame: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.col("end").dt.strftime("%m-%d %H:%M")),
         pl.col("errors"),
     )
-    return frame.with_columns(line.alias("line"))
+    return frame.rechunk().with_columns(line.alias("line"))
 
 
 def incidents(
@@ -198,10 +199,11 @@ def incidents(
 
     Columns: platform, shop_id, root_cause, start, end (UTC, end exclusive), minutes,
     errors, peak (errors in the worst bucket), baseline (rolling median before the
-    start), buckets, line (the sentence the terminal shows). Largest first.
+    start), buckets, shop_name, shop ("name (id)"), line (the sentence the terminal
+    shows). Largest first.
     """
     check_parameters(bucket_minutes, factor, window, z)
     sql = incidents_sql(
         bucket_minutes=bucket_minutes, factor=factor, min_count=min_count, window=window, z=z
     )
-    return with_line(fetch(con, sql))
+    return with_line(with_shop_labels(con, fetch(con, sql)))

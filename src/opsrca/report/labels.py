@@ -45,6 +45,35 @@ def labels(lang: str) -> Mapping[str, str]:
     return _all()[lang]
 
 
+class Note(str):
+    """A note under the summary: English text (what the API and logs show) that remembers its
+    label key and values, so the terminal and report.html print it in the chosen language."""
+
+    key: str
+    values: Mapping[str, Any]
+
+    def __new__(cls, key: str, **values: Any) -> Note:
+        note = super().__new__(cls, labels("en")[key].format(**values))
+        note.key, note.values = key, MappingProxyType(values)
+        return note
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickles (notebooks, workers) as the same note
+        return (_note, (self.key, dict(self.values)))
+
+    def text(self, lang: str) -> str:
+        """The note in ``lang``."""
+        return labels(lang)[self.key].format(**self.values)
+
+
+def _note(key: str, values: dict[str, Any]) -> Note:
+    return Note(key, **values)
+
+
+def note_text(note: str, lang: str) -> str:
+    """A summary note in ``lang`` (a plain string, from code that does not translate, as it is)."""
+    return note.text(lang) if isinstance(note, Note) else note
+
+
 def pct(value: Any) -> str:
     """A 0–1 share as a percentage with one decimal; ``–`` when unknown."""
     return "–" if value is None else f"{100 * float(value):.1f}%"
@@ -94,7 +123,7 @@ def incident_line(row: Mapping[str, Any], lang: str) -> str:
     start, end = row.get("start"), row.get("end")
     same_day = start is not None and end is not None and start.date() == end.date()
     return labels(lang)["incident_line"].format(
-        shop=row.get("shop_id") or "(none)",
+        shop=row.get("shop") or row.get("shop_id") or "(none)",
         cause=row.get("root_cause") or "–",
         start=_hm(start, "%m-%d %H:%M"),
         end=_hm(end, "%H:%M" if same_day else "%m-%d %H:%M"),

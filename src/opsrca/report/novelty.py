@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from opsrca.report.labels import Note
 from opsrca.report.views import fetch
 
 # Where a model folder may list its training templates (plain or as hex digests).
@@ -159,18 +160,15 @@ def unseen_templates(
     known = training_templates(model_dir)
     if known is not None:
         seen = pl.Series([any(d in known for d in _digests(t)) for t in per_template["template"]])
-        how = "listed training templates"
+        how = "note_unseen_listed"
         per_template = per_template.with_columns(
             pl.when(seen).then(None).otherwise(1.0).alias("oov_share")
         )
     elif per_template["oov_share"].null_count() == per_template.height:
-        return _empty_unseen(), (
-            "no template carries its training-vocabulary share (decided by an older version); "
-            "unseen-template check skipped; `opsrca classify --all` records it"
-        )
+        return _empty_unseen(), Note("note_unseen_skipped")
     else:
         seen = per_template["oov_share"].is_null() | (per_template["oov_share"] < min_oov)
-        how = f"at least {min_oov:.0%} of their words outside the model's training vocabulary"
+        how = "note_unseen_vocab"
     unseen = (
         per_template.filter(~seen)
         .group_by("template")
@@ -186,7 +184,7 @@ def unseen_templates(
         )
         .sort(["events", "template"], descending=[True, False])
     )
-    note = f"{unseen.height} of {total} templates unseen in training ({how})"
+    note = Note(how, n=unseen.height, total=total, share=f"{min_oov:.0%}")
     return unseen.head(limit), note
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from opsrca.report.views import fetch
+from opsrca.report.views import fetch, with_shop_labels
 
 
 def headline(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
@@ -222,7 +222,11 @@ def listing_details(con: duckdb.DuckDBPyConnection, *, limit: int = 30) -> dict[
 
 @dataclass
 class Summary:
-    """Everything the terminal summary, ``summary.csv`` and ``report.html`` show."""
+    """Everything the terminal summary, ``summary.csv`` and ``report.html`` show.
+
+    ``overview``, ``health``, ``incidents`` and ``retry_waste`` carry ``shop`` ("name (id)")
+    beside ``shop_id``: that is how every view names a shop.
+    """
 
     headline: dict[str, Any]
     overview: pl.DataFrame
@@ -244,20 +248,35 @@ class Summary:
     input_problems: list[tuple[str, str, str]] = field(default_factory=list)
 
 
+def shop_keys(summary: Summary) -> dict[str, str]:
+    """``platform:shop_id`` (the key of ``shop_matrix``) -> ``"platform name (id)"``, how charts
+    name a shop."""
+    ov = summary.overview
+    label = "shop" if "shop" in ov.columns else "shop_id"
+    return {
+        f"{p}:{i}": f"{p} {lab}"
+        for p, i, lab in zip(ov["platform"], ov["shop_id"], ov[label], strict=True)
+    }
+
+
 def top_shops(summary: Summary, *, n: int = 5) -> pl.DataFrame:
     """The ``n`` shops with most failed events, with their most frequent root cause (id in
-    ``top_cause``, names in ``top_cause_zh``/``top_cause_en``)."""
+    ``top_cause``, names in ``top_cause_zh``/``top_cause_en``) and ``shop`` ("name (id)")."""
     top_cause = (
         summary.shop_matrix.sort(["events", "root_cause"], descending=[True, False])
         .group_by("shop", maintain_order=True).first()
-        .select("shop", top_cause="root_cause")
+        .select(_key="shop", top_cause="root_cause")
     )
+    ov = summary.overview
+    if "shop" not in ov.columns:
+        ov = ov.with_columns(shop=pl.col("shop_id"))
     return (
-        summary.overview.filter(pl.col("errors") > 0).head(n)
-        .with_columns(shop=pl.col("platform") + ":" + pl.col("shop_id"))
-        .join(top_cause, on="shop", how="left")
+        ov.filter(pl.col("errors") > 0).head(n)
+        .with_columns(_key=pl.col("platform") + ":" + pl.col("shop_id"))
+        .join(top_cause, on="_key", how="left")
         .join(summary.root_causes.select(top_cause="root_cause", top_cause_zh="name_zh",
                                          top_cause_en="name_en"), on="top_cause", how="left")
+        .drop("_key")
     )
 
 
@@ -291,13 +310,13 @@ def build_summary(
     unseen, unseen_note = unseen_templates(con, resolve_model_dir(model_dir, db_file(con)))
     return Summary(
         headline=head,
-        overview=overview(con),
+        overview=with_shop_labels(con, overview(con)),
         root_causes=root_causes(con),
         top_templates=top_templates(con),
         unknown_templates=unknown_templates(con),
-        health=token_health(con),
+        health=with_shop_labels(con, token_health(con)),
         incidents=incidents(con),
-        retry_waste=retry_waste(con),
+        retry_waste=with_shop_labels(con, retry_waste(con)),
         new_templates=new_templates(con, batches),
         unseen_templates=unseen,
         listing_findings=listing_findings(con),

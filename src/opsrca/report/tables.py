@@ -27,14 +27,12 @@ from typing import Any, TypeVar
 import polars as pl
 
 from opsrca.errors import InputError
-from opsrca.safety import neutralize_frame
+from opsrca.safety import TEXT_MARK, neutralize_frame
 
-#: Appended to digit-only cells of CSV files so spreadsheets keep them as text.
-TEXT_MARK = "\u2060"
 #: Cells a spreadsheet would damage as numbers: 12+ digits (shown in E-notation, precision lost
 #: past 15) or a leading zero (dropped).
 _NUMBER_LIKE = r"^(?:0\d+|\d{12,})$"
-_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+_INVISIBLE = "\u200b\u200c\u200d\ufeff" + TEXT_MARK
 
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
@@ -77,7 +75,8 @@ def mark_number_like(frame: Frame) -> Frame:
 
 
 def write_table(
-    frame: Frame, path: Path | str, *, fmt: str | None = None, sheet: str = "data"
+    frame: Frame, path: Path | str, *, fmt: str | None = None, sheet: str = "data",
+    progress: bool = False,
 ) -> int | None:
     """Write ``frame`` to ``path`` whole; the format follows the extension (``fmt`` when it has
     none we know). Returns the number of rows written (None for a LazyFrame sunk to CSV or
@@ -85,7 +84,8 @@ def write_table(
 
     CSV: UTF-8 with BOM, number-like ids kept text. XLSX: text cells for every text column,
     a frozen bold header with a filter, column widths from the content, written row by row
-    (constant memory). JSON: one array of objects. Parquet: typed columns.
+    (constant memory; ``progress`` shows a bar when that takes more than a couple of
+    seconds). JSON: one array of objects. Parquet: typed columns.
     """
     target = Path(path)
     kind = table_format(target) or fmt
@@ -108,7 +108,7 @@ def write_table(
     if kind == "csv":
         mark_number_like(neutralize_frame(frame)).write_csv(target, include_bom=True)
     elif kind == "xlsx":
-        write_xlsx(frame, target, sheet=sheet)
+        write_xlsx(frame, target, sheet=sheet, progress=progress)
     elif kind == "json":
         target.write_text(frame.write_json() + "\n", encoding="utf-8")
     else:
@@ -122,9 +122,17 @@ def _width(value: Any) -> int:
     return len(text) + sum(1 for ch in text if ord(ch) >= 0x2E80)
 
 
-def write_xlsx(frame: pl.DataFrame, path: Path, *, sheet: str = "data") -> None:
+#: Rows of an XLSX write worth a progress bar (xlsxwriter writes about 12,000 rows of a
+#: 14-column errors export per second: benchmarks/bench_exports.py).
+XLSX_PROGRESS_ROWS = 25_000
+_XLSX_STEP = 5_000
+
+
+def write_xlsx(frame: pl.DataFrame, path: Path, *, sheet: str = "data", progress: bool = False) -> None:
     """One sheet, streamed (xlsxwriter ``constant_memory``): ids and codes are text cells."""
     import xlsxwriter  # only needed for this format
+
+    from opsrca.progress import progress_bar
 
     if frame.height > XLSX_MAX_ROWS:
         raise InputError(
@@ -177,10 +185,14 @@ def write_xlsx(frame: pl.DataFrame, path: Path, *, sheet: str = "data") -> None:
         ws.freeze_panes(1, 0)
         if frame.width:
             ws.autofilter(0, 0, max(frame.height, 1), frame.width - 1)
-        for r, row in enumerate(frame.iter_rows(), start=1):
-            for c, value in enumerate(row):
-                if value is not None:
-                    writers[c](r, c, value)
+        show = progress and frame.height >= XLSX_PROGRESS_ROWS
+        with progress_bar(show, frame.height, f"write {path.name}") as advance:
+            for r, row in enumerate(frame.iter_rows(), start=1):
+                for c, value in enumerate(row):
+                    if value is not None:
+                        writers[c](r, c, value)
+                if r % _XLSX_STEP == 0:
+                    advance(_XLSX_STEP)
     finally:
         book.close()
 

@@ -19,7 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from opsrca.report.labels import cause_name, incident_line, labels, verdict
+from opsrca.report.labels import cause_name, incident_line, labels, note_text, verdict
 from opsrca.report.summary import Summary, top_shops
 from opsrca.safety import strip_control
 
@@ -45,10 +45,43 @@ def _cut(text: Any, width: int) -> str:
     return s if len(s) <= width else s[: width - 1] + "…"
 
 
-def _table(title: str, headers: list[str], rows: list[list[str]], *, numeric: set[int] | None = None) -> Table:
+def _shop(row: dict[str, Any]) -> str:
+    """The shop as "name (id)" (the bare id when it has no name)."""
+    return _fmt(row.get("shop") or row.get("shop_id"))
+
+
+def _longest_word(cells: list[str]) -> int:
+    """Cells of the widest space-free run (an id, ``name (id)``'s id part), at most 48."""
+    return min(max((cell_len(w) for c in cells for w in c.split()), default=0), 48)
+
+
+def _table(title: str, headers: list[str], rows: list[list[str]], *, numeric: set[int] | None = None,
+           ids: set[int] | None = None, width: int = 80) -> Table:
+    """A table whose ``ids`` columns are at least as wide as their longest word, so a name may
+    wrap between words but an id is never cut in two (a broken id pastes wrong).
+
+    When the table is wider than ``width`` the other text columns get an equal share of what
+    is left (rich would otherwise shrink every column alike and crop the id column off the
+    screen); with less than four cells each for them the ids are let go.
+    """
     table = Table(title=title, title_justify="left", title_style="bold cyan", show_lines=False)
+    numeric = numeric or set()
+    keep = {i: _longest_word([r[i] for r in rows]) for i in (ids or set())}
+    natural = [max((cell_len(c) for c in [h, *(r[i] for r in rows)]), default=1)
+               for i, h in enumerate(headers)]
+    caps: dict[int, int] = {}
+    if keep and sum(w + 3 for w in natural) + 1 > width:
+        fixed = {i: max(4, *(cell_len(r[i]) for r in rows)) for i in numeric}
+        flexible = [i for i in range(len(headers)) if i not in keep and i not in fixed]
+        left = width - 3 * len(headers) - 1 - sum(keep.values()) - sum(fixed.values())
+        share = left // len(flexible) if flexible else 0
+        if flexible and share >= 4:  # headers wider than their column fold
+            caps = fixed | dict.fromkeys(flexible, share)
+        elif flexible or left < 0:
+            keep = {}
     for i, h in enumerate(headers):
-        table.add_column(h, justify="right" if numeric and i in numeric else "left", overflow="fold")
+        table.add_column(h, justify="right" if i in numeric else "left", overflow="fold",
+                         min_width=keep.get(i), max_width=caps.get(i))
     for row in rows:
         table.add_row(*(Text(cell) for cell in row))
     return table
@@ -115,7 +148,7 @@ def render_brief(
         _line(console, L["shops_most"].format(n=f"{h['shops']:,}"), style="bold cyan")
         for r in shops.to_dicts():
             line = Text("  ")
-            line.append(f"{r['platform']} {r['shop_id']}", style="bold")
+            line.append(f"{r['platform']} {_shop(r)}", style="bold")
             line.append("  " + L["shop_line"].format(
                 errors=f"{r['errors']:,}", share=_pct(r["error_share"]),
                 cause=_fmt(r[f"top_cause_{lang}"] or r["top_cause"])))
@@ -181,13 +214,15 @@ def render(summary: Summary, console: Console, *, lang: str = "zh", limit: int =
         if frame.height == 0:
             console.print(f"[bold cyan]{escape(title)}[/]: {L['none']}")
             return
-        console.print(_table(title, headers, [make(r) for r in _rows(frame, rows)], numeric=numeric))
+        ids = {i for i, head in enumerate(headers) if head == L["shop"]}
+        console.print(_table(title, headers, [make(r) for r in _rows(frame, rows)], numeric=numeric,
+                             ids=ids, width=console.width))
         if frame.height > rows:
             console.print("  " + L["more_rows"].format(n=frame.height - rows))
 
     section(L["overview"], summary.overview,
             [L["platform"], L["shop"], L["events"], L["errors"], L["error_share"], L["successes"]],
-            lambda r: [r["platform"], r["shop_id"], f"{r['events']:,}", f"{r['errors']:,}",
+            lambda r: [r["platform"], _shop(r), f"{r['events']:,}", f"{r['errors']:,}",
                        _pct(r["error_share"]), f"{r['successes']:,}"], {2, 3, 4, 5})
     section(L["root_causes"], summary.root_causes,
             [L["rank"], L["root_cause"], L["errors"], L["share"], L["shops"], L["fix"]],
@@ -202,23 +237,23 @@ def render(summary: Summary, console: Console, *, lang: str = "zh", limit: int =
             [L["template"], L["errors"], L["shops"], L["example"]],
             lambda r: [_cut(r["template"], 70), f"{r['events']:,}", str(r["shops"]),
                        _cut(r["example"], 60)], {1, 2})
+    # six columns fit 100 terminal columns (client-credentials writes are in the verdict;
+    # expiry times and headroom in the report and `opsrca health`)
     section(L["health"], summary.health,
-            [L["platform"], L["shop"], L["auth"], L["token_expired"], L["success_share"],
-             L["peak"], L["headroom"], L["cc_write"], L["flags"]],
-            lambda r: [r["platform"], r["shop_id"],
-                       f"{r['auth_errors']} ({_pct(r['auth_share'])})",
-                       (f"{r['token_expired']}: {_fmt(r['first_token_expired'])} – "
-                        f"{_fmt(r['last_token_expired'])}") if r["token_expired"] else "0",
+            [L["shop"], L["auth"], L["token_expired_n"], L["success_share"], L["peak_quota"],
+             L["flags"]],
+            lambda r: [f"{r['platform']} {_shop(r)}",
+                       f"{r['auth_errors']} ({_pct(r['auth_share'])})", str(r["token_expired"]),
                        _pct(r["success_share"]),
                        f"{_fmt(r['peak_calls_per_min'])}/{_fmt(r['quota_per_min'])}",
-                       _pct(r["headroom"]), str(r["cc_write_calls"]), verdict(r, lang)],
-            {2, 4, 5, 6, 7})
+                       verdict(r, lang)],
+            {1, 2, 3, 4})
     section(L["incidents"], summary.incidents,
             [L["incident"], L["peak_bucket"], L["baseline"]],
             lambda r: [incident_line(r, lang), str(r["peak"]), _fmt(r["baseline"])], {1, 2})
     section(L["retry"], summary.retry_waste,
             [L["platform"], L["shop"], L["endpoint"], L["errors"], L["wasted"], L["root_cause"]],
-            lambda r: [r["platform"], r["shop_id"], _cut(r["api_endpoint"], 40), str(r["events"]),
+            lambda r: [r["platform"], _shop(r), _cut(r["api_endpoint"], 40), str(r["events"]),
                        str(r["wasted_retries"]), _cut(r["root_causes"], 60)], {3, 4})
     section(L["new"], summary.new_templates, [L["template"], L["root_cause"], L["errors"], L["example"]],
             lambda r: [_cut(r["template"], 60), _fmt(r["root_cause"]), str(r["events"]),
@@ -234,4 +269,4 @@ def render(summary: Summary, console: Console, *, lang: str = "zh", limit: int =
             lambda r: [Path(r["source_file"] or "-").name, _cut(r["reason"], 100), str(r["rows"]),
                        _fmt(r["first_line"])], {2, 3})
     for note in summary.notes:
-        console.print(f"[dim]{L['note']}: {escape(note)}[/]")
+        console.print(f"[dim]{L['note']}: {escape(note_text(note, lang))}[/]")

@@ -91,4 +91,4 @@ def with_shop_labels(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> pl.
         out = out.with_columns(pl.coalesce("shop_name", "__name").alias("shop_name")).drop("__name")
     else:
         out = out.rename({"__name": "shop_name"})
-    return out.with_columns(shop_label().alias("shop"))
+    return out.rechunk().with_columns(shop_label().alias("shop"))
