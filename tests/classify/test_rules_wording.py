@@ -103,6 +103,17 @@ DECIDED: list[tuple[str, str]] = [
     ("Request blocked by anti-bot protection", "account.restricted"),
     ("触发风控，请稍后再试", "account.restricted"),
     ("Product is locked for a promotion campaign", "account.restricted"),
+    # Ozon in Russian: token, image, banned words, zero stock, a blocked seller
+    ("Токен доступа истёк, обновите токен", "auth.token_expired"),
+    ("Срок действия токена истек", "auth.token_expired"),
+    ("offer SKU-1: Токен доступа истёк", "auth.token_expired"),
+    ("Не удалось загрузить изображение по ссылке", "media.image_invalid"),
+    ("Размер изображения меньше допустимого", "media.image_invalid"),
+    ("Запрещённые слова в описании", "policy.prohibited_content"),
+    ("Остаток товара 12 равен нулю", "inventory.stock_unavailable"),
+    ("posting 1: Продавец заблокирован", "account.restricted"),
+    ("Кабинет приостановлен до проверки документов", "account.restricted"),
+    ("Refresh-токен истёк, требуется повторная авторизация", "auth.authorization_revoked"),
 ]
 
 
@@ -134,3 +145,16 @@ def test_near_miss_is_left_to_other_rules_or_the_model(message: str) -> None:
         "missing_field",
         "invalid_signature_or_key",
     } and not (rule_id or "").startswith("http_page"), (rule_id, label)
+
+
+@pytest.mark.parametrize(
+    ("message", "not_label"),
+    [
+        # a dead refresh token is the grant (authorization_revoked), not an access token to refresh
+        ("Refresh-токен истёк, требуется повторная авторизация", "auth.token_expired"),
+        # a stock level that changed is no empty stock
+        ("Остаток товара обновлён", "inventory.stock_unavailable"),
+    ],
+)
+def test_russian_near_miss(message: str, not_label: str) -> None:
+    assert _rule_of(message)[1] != not_label

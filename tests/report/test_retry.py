@@ -55,3 +55,21 @@ def test_ids_in_rest_paths_fold_into_one_endpoint() -> None:
         "/product/202309/products/{id}/inventory/update": 2,  # the API version 202309 stays
         "/product/202309/products": 1,
     }
+
+
+def test_report_row_names_the_three_largest_causes_and_counts_the_rest() -> None:
+    """A retry row at 500k rows listed a dozen causes; the report keeps the three largest."""
+    import polars as pl
+
+    from opsrca.report.html import top_causes
+
+    frame = pl.DataFrame({"root_causes": [
+        "auth.token_expired×101, erp.internal_error×60, validation.missing_field×9, "
+        "access.ip_restricted×3, account.restricted×2",
+        "catalog.category_invalid×4",
+    ]})
+    out = top_causes(frame, " … {n} more")["root_causes"].to_list()
+    assert out == [
+        "auth.token_expired×101, erp.internal_error×60, validation.missing_field×9 … 2 more",
+        "catalog.category_invalid×4",
+    ]

@@ -138,6 +138,21 @@ def _cell(column: str, value: Any, colours: Mapping[str, str] | None = None) -> 
     return f"<td>{_e(value)}</td>"
 
 
+def top_causes(frame: pl.DataFrame, more: str, k: int = 3) -> pl.DataFrame:
+    """``root_causes`` ("a×9, b×4, ...", most frequent first) cut to its ``k`` largest and a
+    count of the rest (``more`` formats ``{n}``): a retry row names every cause it saw, which
+    at 500k rows made each row a paragraph. The exports keep the whole list."""
+    parts = pl.col("root_causes").str.split(", ")
+    rest = parts.list.len().cast(pl.Int64) - k
+    return frame.with_columns(
+        pl.when(rest > 0)
+        .then(pl.concat_str(parts.list.head(k).list.join(", "),
+                            pl.format(more.replace("{n}", "{}"), rest)))
+        .otherwise(pl.col("root_causes"))
+        .alias("root_causes")
+    )
+
+
 def _table(
     frame: pl.DataFrame,
     columns: dict[str, str],
@@ -465,7 +480,7 @@ def render_html(s: Summary, *, title: str | None = None, lang: str = "zh") -> st
         (L["sec_incidents"], charts[4] + _table(inc, {
             "rank": "#", "line": L["incident"], "minutes": L["minutes"], "peak": L["peak_bucket"],
             "baseline": L["baseline"]}, lang=lang)),
-        (L["sec_retry"], _table(s.retry_waste, {
+        (L["sec_retry"], _table(top_causes(s.retry_waste, L["more_causes"]), {
             "platform": L["platform"], _shop_column(s.retry_waste): L["shop"], "api_endpoint": L["endpoint"],
             "events": L["events"], "wasted_retries": L["wasted"], "root_causes": L["root_cause"],
             fix: L["fix"]}, lang=lang)),
