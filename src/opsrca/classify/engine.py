@@ -7,6 +7,8 @@ so a million rows with a few thousand templates cost a few thousand model calls.
 from __future__ import annotations
 
 import logging
+import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -105,48 +107,167 @@ def read_input(path: Path | str) -> pl.DataFrame:
     """Read what there is to classify: a table with a ``message`` column (CSV / TSV / JSON
     Lines / Parquet / XLSX, opsrca's own exports included) as it is, or else any export
     ``ingest`` reads (TikTok, Qimen, Ozon, Taobao), as its normalized events."""
+    from opsrca.ingest import read_file
+
+    src = _checked_input(path)
+    frame = _plain_table(src)
+    if frame is not None and "message" in frame.columns:
+        return frame
+    try:
+        return read_file(src)[0]
+    except InputError as exc:
+        raise _not_classifiable(src, exc, frame) from None
+
+
+def _checked_input(path: Path | str) -> Path:
     src = Path(path)
     if not src.is_file():
         raise InputError(f"input file {str(src)!r} does not exist")
-    suffix = src.suffix.lower()
-    if suffix not in (".parquet", ".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".txt", ".xlsx"):
+    if src.suffix.lower() not in (
+        ".parquet", ".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".txt", ".xlsx"
+    ):
         raise InputError(
             f"cannot classify {str(src)!r}: give a .csv, .tsv, .jsonl, .parquet or .xlsx file "
             "(a table with a 'message' column, or an export `opsrca ingest` reads)"
         )
+    return src
+
+
+def _plain_table(src: Path) -> pl.DataFrame | None:
+    """The file as a plain table, or None when it is not one (GBK, odd quoting: maybe an
+    export ingest knows)."""
+    suffix = src.suffix.lower()
     frame: pl.DataFrame | None = None
     try:
         if suffix == ".parquet":
-            frame = pl.read_parquet(src)
+            names = pl.read_parquet_schema(src)
+            frame = pl.read_parquet(src) if "message" in names else _empty(names)
         elif suffix in (".jsonl", ".ndjson", ".json"):
-            frame = pl.read_ndjson(src, infer_schema_length=10000)
-        elif suffix in (".csv", ".tsv", ".txt"):
-            frame = pl.read_csv(
-                src,
-                separator="\t" if suffix == ".tsv" else ",",
-                infer_schema=False,
-                encoding="utf8-lossy",
-                truncate_ragged_lines=True,
+            names = pl.scan_ndjson(src, infer_schema_length=10000).collect_schema()
+            frame = (
+                pl.read_ndjson(src, infer_schema_length=10000) if "message" in names
+                else _empty(names)
             )
+        elif suffix in (".csv", ".tsv", ".txt"):
+            frame = _csv_with_message(src, "\t" if suffix == ".tsv" else ",")
         elif suffix == ".xlsx":
             frame = pl.read_excel(src, infer_schema_length=0)
     except (pl.exceptions.PolarsError, OSError, ValueError):
-        frame = None  # not a plain table: maybe an export ingest knows (GBK, odd quoting)
+        return None
     if frame is not None and frame.columns and frame.columns[0].startswith("\ufeff"):
         frame = frame.rename({frame.columns[0]: frame.columns[0].lstrip("\ufeff")})
-    if frame is not None and "message" in frame.columns:
-        return frame
-    from opsrca.ingest import read_file
+    return frame
 
+
+def _csv_with_message(src: Path, separator: str) -> pl.DataFrame:
+    """The CSV whole when its header names a ``message`` column; else only its header (an
+    export that ingest reads is not loaded twice)."""
+    options = {"separator": separator, "infer_schema": False, "encoding": "utf8-lossy"}
+    header = pl.read_csv(src, n_rows=0, **options).columns
+    if "message" not in [c.lstrip("\ufeff") for c in header]:
+        return _empty(header)
+    return pl.read_csv(src, truncate_ragged_lines=True, **options)
+
+
+def _empty(names: Iterable[str]) -> pl.DataFrame:
+    """A table's columns without its rows (what is read of an export ingest reads instead)."""
+    return pl.DataFrame(schema=dict.fromkeys(names, pl.String))
+
+
+def _not_classifiable(src: Path, exc: InputError, frame: pl.DataFrame | None) -> InputError:
+    columns = f"; columns present: {frame.columns}" if frame is not None else ""
+    return InputError(
+        f"{str(src)!r} has no 'message' column and is not an export opsrca knows "
+        f"({str(exc).splitlines()[0]}){columns}; rename the message column to 'message'"
+    )
+
+
+def _input_pieces(path: Path | str) -> Iterator[pl.DataFrame]:
+    """``read_input`` in pieces: a plain table comes whole, an export ingest reads comes
+    piece by piece (its memory follows the piece, not the file)."""
+    from opsrca.ingest import iter_events
+    from opsrca.ingest.stream import NotStreamable
+
+    src = _checked_input(path)
+    frame = _plain_table(src)
+    if frame is not None and "message" in frame.columns:
+        yield frame
+        return
+    del frame
     try:
-        events, _rejects = read_file(src)
+        yield from iter_events(src)
+    except NotStreamable:
+        raise _Restart from None  # a piece needs the whole-file reader: the caller starts over
     except InputError as exc:
-        columns = f"; columns present: {frame.columns}" if frame is not None else ""
-        raise InputError(
-            f"{str(src)!r} has no 'message' column and is not an export opsrca knows "
-            f"({str(exc).splitlines()[0]}){columns}; rename the message column to 'message'"
-        ) from None
-    return events
+        raise _not_classifiable(src, exc, None) from None
+
+
+class _Restart(Exception):
+    """The pieces read so far are void; read the file whole."""
+
+
+def _spill_templates(
+    pieces: Iterable[pl.DataFrame], folder: Path
+) -> tuple[list[Path], pl.DataFrame, pl.DataFrame]:
+    """Each piece's rows + ``template_id`` written to ``folder`` (with its piece and row
+    number), the unique decision keys over all pieces, and events per template."""
+    files: list[Path] = []
+    keys: list[pl.DataFrame] = []
+    counts: list[pl.DataFrame] = []
+    for i, piece in enumerate(pieces):
+        if "message" not in piece.columns:
+            raise InputError(f"input has no 'message' column; columns present: {piece.columns}")
+        base = piece.drop([c for c in (*OUTPUT_COLUMNS, "template_id") if c in piece.columns])
+        rows, piece_keys = template_keys(base)
+        del piece, base
+        part = folder / f"{i:06d}.parquet"
+        rows.with_columns(
+            pl.lit(i, pl.Int32).alias(_PIECE), pl.int_range(pl.len(), dtype=pl.Int64).alias(_ROW)
+        ).write_parquet(part)
+        files.append(part)
+        keys.append(piece_keys)
+        counts.append(rows.group_by("template_id").len("events"))
+        if len(keys) > 8:  # keep the key list short: unique as we go
+            keys = [pl.concat(keys).unique("template_id", keep="first", maintain_order=True)]
+            counts = [pl.concat(counts).group_by("template_id").agg(pl.col("events").sum())]
+    if not files:
+        raise InputError("the input holds no rows to classify")
+    unique_keys = pl.concat(keys).unique("template_id", keep="first", maintain_order=True)
+    events = pl.concat(counts).group_by("template_id").agg(pl.col("events").sum())
+    return files, unique_keys, events
+
+
+def _content_id_fixes(files: list[Path]) -> pl.DataFrame:
+    """``(piece, row, event_id)`` for the rows whose content id must be numbered over the
+    whole file (each piece numbered its identical records 1, 2, … alone): the ids a whole-file
+    read gives, as ``repeats.renumber_content_ids`` does for the database."""
+    from opsrca.ingest.normalize import CONTENT_ID
+
+    if len(files) < 2:
+        return pl.DataFrame(schema={_PIECE: pl.Int32, _ROW: pl.Int64, "event_id": pl.String})
+    con = duckdb.connect()
+    try:
+        return con.sql(
+            f"""
+            WITH c AS (
+                SELECT {_PIECE}, {_ROW}, event_id, split_part(event_id, '-', 1) AS base
+                FROM read_parquet($files) WHERE regexp_full_match(event_id, $pattern)
+            ),
+            twice AS (SELECT base FROM c GROUP BY event_id, base HAVING count(*) > 1)
+            SELECT {_PIECE}, {_ROW}, new_id AS event_id FROM (
+                SELECT {_PIECE}, {_ROW}, event_id,
+                       base || '-' || row_number() OVER (PARTITION BY base ORDER BY {_PIECE}, {_ROW})
+                           AS new_id
+                FROM c SEMI JOIN twice USING (base)
+            ) WHERE new_id <> event_id
+            """,
+            params={"files": [str(f) for f in files], "pattern": CONTENT_ID.strip("^$")},
+        ).pl()
+    finally:
+        con.close()
+
+
+_PIECE, _ROW = "__piece", "__row"
 
 
 def classify_file(
@@ -164,7 +285,9 @@ def classify_file(
 
     Output = every input column + template, root_cause, confidence, method, rule_id, evidence,
     retryable, ``fix`` (in ``lang``) and the fix in the other language (``fix_en`` or ``fix_zh``).
-    Returns counts per root cause.
+    Returns counts per root cause. An export is read, templated and spilled piece by piece,
+    each template decided once, and the rows joined to their decisions while they are
+    written, so memory follows a piece and the templates, not the file.
     """
     if lang not in ("zh", "en"):
         raise InputError(f"lang must be 'zh' or 'en', got {lang!r}")
@@ -172,31 +295,41 @@ def classify_file(
     suffix = out_path.suffix.lower()
     if suffix not in (".csv", ".parquet", ".xlsx", ".json"):
         raise InputError(f"output {str(out_path)!r} must end in .csv, .xlsx, .json or .parquet")
-    frame = read_input(input_path)
     loaded, thr = _model_and_threshold(model_dir, threshold, db=db)
-    rows, decided = _decided(frame, loaded, thr)
-    del frame
-    counts = (
-        rows.group_by("template_id")
-        .len("events")
-        .join(decided, on="template_id", how="left")
-        .group_by("root_cause")
-        .agg(pl.col("events").sum(), pl.col("fix_zh").first(), pl.col("fix_en").first())
-        .sort(["events", "root_cause"], descending=[True, False])
-    )
-    other = "en" if lang == "zh" else "zh"
-    # `fix` is in the chosen language; the other language is kept beside it (no duplicate column).
-    # Rows and decisions are joined while they are written: the wide result is never held.
-    result = (
-        rows.lazy()
-        .join(decided.lazy(), on="template_id", how="left", maintain_order="left")
-        .select(*rows.columns[:-1], *OUTPUT_COLUMNS)
-        .with_columns(pl.col(f"fix_{lang}").alias("fix"))
-        .select(pl.exclude("fix_zh", "fix_en"), f"fix_{other}")
-    )
-    from opsrca.report.tables import write_table  # the one writer of user-facing files
+    with tempfile.TemporaryDirectory(prefix="opsrca-classify-") as tmp:
+        try:
+            files, keys, events = _spill_templates(_input_pieces(input_path), Path(tmp))
+        except _Restart:
+            for stale in Path(tmp).iterdir():
+                stale.unlink()
+            files, keys, events = _spill_templates([read_input(input_path)], Path(tmp))
+        decided = decide_loaded(keys, loaded, threshold=thr).select("template_id", *OUTPUT_COLUMNS)
+        counts = (
+            events.join(decided, on="template_id", how="left")
+            .group_by("root_cause")
+            .agg(pl.col("events").sum(), pl.col("fix_zh").first(), pl.col("fix_en").first())
+            .sort(["events", "root_cause"], descending=[True, False])
+        )
+        fixes = _content_id_fixes(files)
+        rows = pl.scan_parquet(files)
+        columns = [c for c in rows.collect_schema().names() if c not in (_PIECE, _ROW)]
+        if fixes.height:
+            rows = rows.join(
+                fixes.lazy().rename({"event_id": "__fixed"}), on=[_PIECE, _ROW], how="left",
+                maintain_order="left",
+            ).with_columns(pl.coalesce("__fixed", "event_id").alias("event_id"))
+        other = "en" if lang == "zh" else "zh"
+        # `fix` is in the chosen language; the other language is kept beside it (no duplicate
+        # column). Rows and decisions are joined while they are written: never held whole.
+        result = (
+            rows.join(decided.lazy(), on="template_id", how="left", maintain_order="left")
+            .select(*[c for c in columns if c != "template_id"], *OUTPUT_COLUMNS)
+            .with_columns(pl.col(f"fix_{lang}").alias("fix"))
+            .select(pl.exclude("fix_zh", "fix_en"), f"fix_{other}")
+        )
+        from opsrca.report.tables import write_table  # the one writer of user-facing files
 
-    write_table(result, out_path)
+        write_table(result, out_path)
     return counts
 
 

@@ -1,6 +1,7 @@
 """Ingest: Qimen / TikTok / Ozon / Taobao exports → the ``events`` and ``rejects`` tables.
 
-``read_file`` reads one file into frames (pure); ``ingest_paths`` loads files
+``read_file`` reads one file into frames (pure), ``iter_events`` the same piece by
+piece; ``ingest_paths`` loads files
 and folders into DuckDB, one transaction per file, idempotent by content hash.
 
 Rules (the decisions behind ``rows in = events + rejects``):
@@ -41,7 +42,14 @@ from __future__ import annotations
 
 from opsrca.ingest.mapping import parse_mappings
 from opsrca.ingest.pii import mask_text
-from opsrca.ingest.pipeline import FileResult, IngestReport, expand_paths, ingest_paths, read_file
+from opsrca.ingest.pipeline import (
+    FileResult,
+    IngestReport,
+    expand_paths,
+    ingest_paths,
+    iter_events,
+    read_file,
+)
 from opsrca.ingest.summary import summary_table
 
 __all__ = [
@@ -49,6 +57,7 @@ __all__ = [
     "IngestReport",
     "expand_paths",
     "ingest_paths",
+    "iter_events",
     "mask_text",
     "parse_mappings",
     "read_file",

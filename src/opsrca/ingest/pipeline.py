@@ -20,7 +20,9 @@ leaves the database as it was before that file.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -30,13 +32,14 @@ from opsrca.errors import InputError
 from opsrca.ingest.boundary import INTERRUPTS, IngestInterrupted
 from opsrca.ingest.commit import Committer
 from opsrca.ingest.detect import spec_for
+from opsrca.ingest.normalize import FileContext
 from opsrca.ingest.repeats import repeated_events
 from opsrca.ingest.results import STATUSES, FileResult, IngestReport
 from opsrca.ingest.route import EVENTS, SKIPPED, RoutedFile, expand_paths, of_kind, problems, route
-from opsrca.ingest.stream import PIECE_BYTES
+from opsrca.ingest.stream import PIECE_BYTES, Chunk, NotStreamable, open_stream
 from opsrca.ingest.timeparse import check_tz
 from opsrca.ingest.wholefile import load_file
-from opsrca.ingest.workers import Options, Workers
+from opsrca.ingest.workers import Options, Workers, sha256_file
 from opsrca.ingest.writer import DuckDBWriter
 from opsrca.progress import progress_bar
 
@@ -46,6 +49,7 @@ __all__ = [
     "IngestReport",
     "expand_paths",
     "ingest_paths",
+    "iter_events",
     "read_file",
     "repeated_events",
 ]
@@ -69,6 +73,46 @@ def read_file(
         raise InputError(f"{p}: no such file")
     loaded = load_file(p, fmt=fmt, tz=check_tz(tz), mappings=mappings, keep_pii=keep_pii)
     return loaded.events, loaded.rejects
+
+
+def iter_events(
+    path: Path | str,
+    *,
+    fmt: str | None = None,
+    tz: str = "Asia/Shanghai",
+    mappings: dict[str, str] | None = None,
+    keep_pii: bool = False,
+    piece_bytes: int | None = None,
+) -> Iterator[pl.DataFrame]:
+    """The events of one export, piece by piece: ``read_file`` without holding the file.
+
+    Pieces are parsed on two threads, at most three in flight, so memory follows the piece
+    size, not the file. Content ids are numbered within each piece (see
+    ``repeats.renumber_content_ids`` for the whole-file numbering). A file the streaming
+    readers refuse comes whole, as one piece; one they refuse after the first piece raises
+    ``NotStreamable`` (start over with ``read_file``). Rejects are not returned.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{p}: no such file")
+    ctx = FileContext(
+        label=p.name, source_file=str(p), sha256=sha256_file(p), tz=check_tz(tz), keep_pii=keep_pii
+    )
+    try:
+        stream = open_stream(
+            p, ctx=ctx, fmt=fmt, mappings=mappings, piece_bytes=piece_bytes or PIECE_BYTES
+        )
+    except NotStreamable:
+        yield read_file(p, fmt=fmt, tz=tz, mappings=mappings, keep_pii=keep_pii)[0]
+        return
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="opsrca-read") as pool:
+        inflight: deque[Future[Chunk]] = deque()
+        for task, _nbytes in stream.tasks:
+            inflight.append(pool.submit(task))
+            if len(inflight) > 2:
+                yield inflight.popleft().result().events
+        while inflight:
+            yield inflight.popleft().result().events
 
 
 def ingest_paths(
