@@ -172,3 +172,23 @@ def test_no_planted_value_in_clear_anywhere(tmp_path: Path) -> None:
     con.close()
     leaks = {name: found for name, text in texts.items() if (found := _leaks(text, PLANTS))}
     assert not leaks
+
+
+def test_an_unreadable_file_is_reported_without_the_buyer_data_in_its_header(
+    tmp_path: Path,
+) -> None:
+    """A file no reader knows is reported with its header quoted (so the user can --map it),
+    masked: the reason is printed and stored, --keep-pii or not."""
+    odd = tmp_path / "odd.csv"
+    odd.write_text("收件人13812345678,备注 buyer.zhang@example.com\n1,2\n", encoding="utf-8")
+    db = tmp_path / "x.duckdb"
+    for extra in ([], ["--keep-pii"]):
+        result = CliRunner().invoke(app, ["ingest", str(odd), "--db", str(db), *extra])
+        assert result.exit_code == 1
+        assert "file unreadable: cannot tell the source format" in result.output
+        assert "收件人<PHONE>" in result.output and "<EMAIL>" in result.output
+        planted = {"form": "header", "clear": ["13812345678", "buyer.zhang"]}
+        assert not _leaks(result.output, [planted])
+    result = CliRunner().invoke(app, ["classify", str(odd), "-o", str(tmp_path / "o.csv")])
+    assert result.exit_code == 2 and "收件人<PHONE>" in result.output
+    assert "13812345678" not in result.output

@@ -15,6 +15,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from opsrca.ingest.pii import mask_text
+
 #: a Ctrl-C, as Python or DuckDB (mid-query) raises it: always re-raised, never a file's error
 INTERRUPTS: tuple[type[BaseException], ...] = (KeyboardInterrupt, duckdb.InterruptException)
 #: what a file's reader may raise; caught per file (a panic is a BaseException)
@@ -36,6 +38,9 @@ def reason_of(exc: BaseException, path: Path | str | None = None) -> str:
         text = "not enough memory to read it"
     elif not text:
         text = type(exc).__name__
+    # a reason may quote file content (a header, a value in a parser's message): it is
+    # shown and stored, so it never carries buyer data, --keep-pii or not
+    text = mask_text(text)
     if len(text) > _REASON_MAX:
         text = text[: _REASON_MAX - 1] + "…"
     return text

@@ -16,6 +16,7 @@ import polars as pl
 
 from opsrca.errors import InputError
 from opsrca.ingest.mapping import FormatSpec, load_aliases, resolve_columns
+from opsrca.ingest.pii import mask_text
 
 TABLE_SUFFIXES: frozenset[str] = frozenset({".csv", ".tsv", ".txt"})
 EXCEL_SUFFIXES: frozenset[str] = frozenset({".xlsx", ".xlsm", ".xls"})
@@ -141,7 +142,8 @@ def resolve_format(
         else:
             fmt_name = detect_table_format(header, mappings)
     if fmt_name is None:
-        what = f"columns {header}" if kind == "table" else "JSON keys"
+        # a header is file content: it may hold buyer data, so it is quoted masked
+        what = f"columns {mask_text(str(header))}" if kind == "table" else "JSON keys"
         raise InputError(
             f"{name}: cannot tell the source format from its {what}; "
             "use --format tiktok_csv|qimen_log|ozon_jsonl|taobao_jsonl|generic or --map SOURCE_COLUMN=field"
