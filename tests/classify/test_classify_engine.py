@@ -71,10 +71,30 @@ def test_non_text_message_column(small_model: LoadedModel) -> None:
     assert set(out["method"]) == {"none"}
 
 
-def test_gibberish_is_unknown(small_model: LoadedModel) -> None:
-    out = classify_frame(pl.DataFrame({"message": ["zxqv plorbitz wubble"]}), model=small_model)
+def test_gibberish_is_unknown_whatever_threshold_training_picked(
+    small_model: LoadedModel,
+) -> None:
+    """Words the model never saw leave only its class priors: that is no evidence, so the
+    answer is unknown with no runner-up, even at a threshold of 0 (the frequent-class guess
+    used to win whenever training chose a low threshold)."""
+    msgs = pl.DataFrame({"message": ["zxqv plorbitz wubble"]})
+    for threshold in (None, 0.0):
+        out = classify_frame(msgs, model=small_model, threshold=threshold)
+        assert out["root_cause"][0] == "unknown"
+        assert out["confidence"][0] == 0.0
+        assert out["root_cause_2"][0] is None
+        assert "knows none of its words" in out["evidence"][0]
+
+
+def test_a_message_with_known_words_below_threshold_keeps_its_best_guess(
+    small_model: LoadedModel,
+) -> None:
+    out = classify_frame(
+        pl.DataFrame({"message": ["zxqv plorbitz wubble token"]}), model=small_model, threshold=1.0
+    )
     assert out["root_cause"][0] == "unknown"
     assert out["evidence"][0].startswith("below threshold")
+    assert out["root_cause_2"][0] is not None
 
 
 def test_face_verification_outranks_parameter_error_end_to_end(small_model: LoadedModel) -> None:
@@ -113,7 +133,7 @@ def test_429_precedence_end_to_end(small_model: LoadedModel) -> None:
 
 
 def test_threshold_override(small_model: LoadedModel) -> None:
-    frame = pl.DataFrame({"message": ["zxqv plorbitz wubble"]})
+    frame = pl.DataFrame({"message": ["zxqv plorbitz wubble token"]})
     out = classify_frame(frame, model=small_model, threshold=0.0)
     assert out["root_cause"][0] != "unknown"
     assert out["method"][0] == "model"

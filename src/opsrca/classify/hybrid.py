@@ -21,7 +21,7 @@ other than ``root_cause``, with its probability ``confidence_2``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
@@ -101,25 +101,28 @@ def model_columns(
     n = len(docs)
     if model is None or n == 0:
         return {name: pl.Series(name, [None] * n, dtype=dt) for name, dt in MODEL_COLUMNS.items()}
-    proba = model.predict_proba(docs)
+    proba, known = model.scores(docs)
     order = np.argsort(-proba, axis=1, kind="stable")
     rows = np.arange(n)
     best, second = order[:, 0], order[:, 1] if proba.shape[1] > 1 else order[:, 0]
     labels = model.classes_[best].astype(str)
+    blind = pl.Series(~known)
+
+    def answered(name: str, values: Any, dtype: pl.DataType) -> pl.Series:
+        # A document with no known feature gets no answer: the priors are not evidence.
+        series = pl.Series(name, values, dtype=dtype)
+        return pl.select(pl.when(blind).then(None).otherwise(series)).to_series().alias(name)
+
     out = {
-        "model_label": pl.Series("model_label", labels, dtype=pl.String),
-        "model_confidence": pl.Series("model_confidence", proba[rows, best], dtype=pl.Float64),
-        "model_label_2": pl.Series(
-            "model_label_2", model.classes_[second].astype(str), dtype=pl.String
-        ),
-        "model_confidence_2": pl.Series(
-            "model_confidence_2", proba[rows, second], dtype=pl.Float64
-        ),
+        "model_label": answered("model_label", labels, pl.String()),
+        "model_confidence": answered("model_confidence", proba[rows, best], pl.Float64()),
+        "model_label_2": answered("model_label_2", model.classes_[second].astype(str), pl.String()),
+        "model_confidence_2": answered("model_confidence_2", proba[rows, second], pl.Float64()),
     }
+    found = model.top_terms(docs, labels.tolist()) if terms else [None] * n
+    # "" (not null) marks "a model was asked and knew no word": the evidence says so.
     out["model_terms"] = pl.Series(
-        "model_terms",
-        model.top_terms(docs, labels.tolist()) if terms else [None] * n,
-        dtype=pl.String,
+        "model_terms", ["" if b else t for b, t in zip(blind, found, strict=True)], pl.String
     )
     return out
 
@@ -256,6 +259,8 @@ def combine(
             + pl.lit("); ")
             + terms
         )
+        .when(pl.col("model_terms").is_not_null())
+        .then(pl.lit("no rule or documented code matched, and the model knows none of its words"))
         .otherwise(pl.lit("no rule or documented code matched and no model loaded"))
         .alias("evidence"),
         pl.when(w == "rule")

@@ -164,15 +164,28 @@ class RootCauseModel(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, docs: Sequence[str]) -> np.ndarray:
         """Class probabilities, columns in ``classes_`` order."""
+        return self.scores(docs)[0]
+
+    def scores(self, docs: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Class probabilities and, per document, whether it has any word the model knows.
+
+        A document without one (gibberish, a language never seen, no platform) is scored on
+        the class priors (and, with character n-grams, on letter pairs any text shares): a
+        guess without evidence, which callers answer as ``unknown`` rather than as the most
+        frequent category."""
         check_is_fitted(self, "pipeline_")
-        return np.asarray(self.pipeline_.predict_proba(list(docs)))
+        x = self.pipeline_.named_steps["features"].transform(list(docs)).tocsr()
+        proba = np.asarray(self.pipeline_.named_steps["clf"].predict_proba(x))
+        words = x[:, : self.n_word_features_]  # the union puts the word block first
+        return proba, np.diff(words.indptr) > 0
 
     def predict(self, docs: Sequence[str]) -> np.ndarray:
-        """Most probable class, or ``unknown`` where its probability is below ``threshold``."""
-        proba = self.predict_proba(docs)
+        """Most probable class, or ``unknown`` where its probability is below ``threshold``
+        or the document has no feature the model knows."""
+        proba, known = self.scores(docs)
         best = proba.argmax(axis=1)
         labels = self.classes_[best].astype(object)
-        labels[proba[np.arange(len(best)), best] < self.threshold] = UNKNOWN
+        labels[(proba[np.arange(len(best)), best] < self.threshold) | ~known] = UNKNOWN
         return labels
 
     def oov_shares(self, templates: Sequence[str]) -> list[float | None]:

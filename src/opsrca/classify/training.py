@@ -151,11 +151,12 @@ def _decisions(
 def _fitted_outputs(model: RootCauseModel, data: pl.DataFrame) -> _ModelOutputs:
     """A fitted model's best two labels and their probabilities for every row of ``data``."""
     cols = model_columns(model, data["doc"].to_list(), terms=False)
+    # No answer (no known feature) scores as the model's unknown at 0.0, as in the folds.
     return _ModelOutputs(
-        cols["model_label"].to_numpy(),
-        cols["model_confidence"].to_numpy(),
-        cols["model_label_2"].to_numpy(),
-        cols["model_confidence_2"].to_numpy(),
+        cols["model_label"].fill_null(UNKNOWN).to_numpy(),
+        cols["model_confidence"].fill_null(0.0).to_numpy(),
+        cols["model_label_2"].fill_null(UNKNOWN).to_numpy(),
+        cols["model_confidence_2"].fill_null(0.0).to_numpy(),
     )
 
 
@@ -213,13 +214,14 @@ def _out_of_fold(
             advance(1)
             continue
         model = _model(config).fit(docs[train_idx].tolist(), y[train_idx].tolist())
-        proba = model.predict_proba(docs[test_idx].tolist())
+        proba, known = model.scores(docs[test_idx].tolist())
         order = np.argsort(-proba, axis=1, kind="stable")
         rows = np.arange(len(test_idx))
-        labels[test_idx] = model.classes_[order[:, 0]]
-        conf[test_idx] = proba[rows, order[:, 0]]
-        labels2[test_idx] = model.classes_[order[:, 1]]
-        conf2[test_idx] = proba[rows, order[:, 1]]
+        seen = test_idx[known]  # documents without a known feature stay unknown at 0.0
+        labels[seen] = model.classes_[order[known, 0]]
+        conf[seen] = proba[rows[known], order[known, 0]]
+        labels2[seen] = model.classes_[order[known, 1]]
+        conf2[seen] = proba[rows[known], order[known, 1]]
         advance(1, f"{config['name']}, {how} folds")
     return _ModelOutputs(labels.astype(str), conf, labels2.astype(str), conf2)
 
@@ -429,10 +431,7 @@ def train(
     rw = read_realworld(realworld) if realworld is not None else None
     folds = len(_splits(rows, "group"))
     fits = (
-        len(configs) * (1 if rw is not None else folds)
-        + 1
-        + folds
-        + len(_splits(rows, "source"))
+        len(configs) * (1 if rw is not None else folds) + 1 + folds + len(_splits(rows, "source"))
     )
     with progress_bar(progress, fits, "train") as advance:
         config, model, comparison = _compare_configs(rows, rw, configs, advance)
