@@ -22,6 +22,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
 
 # The bundled model from the shipped labeled data + every knowledge-base file
 # (src/opsrca/data/kb/*.csv); features and abstain thresholds chosen on the real-world set.

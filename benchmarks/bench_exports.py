@@ -27,12 +27,17 @@ SHOPS = ["Kawa Beauty GB", "Lumi Home US", "杭州云仓旗舰店", "西湖茶�
 MESSAGES = [
     "access token expired",
     "商品类目不存在 category 10023 is invalid",
-    "=HYPERLINK(\"http://x\") price must be a number",
+    '=HYPERLINK("http://x") price must be a number',
     "调用频率超限 (request_id 202611020703254AD1EBC937AB37E9C095)",
     "Недостаточно прав для выполнения операции",
 ]
-CAUSES = ["auth.token_expired", "catalog.category_invalid", "validation.invalid_value",
-          "access.rate_limited", "auth.insufficient_permission"]
+CAUSES = [
+    "auth.token_expired",
+    "catalog.category_invalid",
+    "validation.invalid_value",
+    "access.rate_limited",
+    "auth.insufficient_permission",
+]
 
 
 def errors_frame(rows: int, seed: int = 7) -> pl.DataFrame:
@@ -41,22 +46,27 @@ def errors_frame(rows: int, seed: int = 7) -> pl.DataFrame:
     shop = rng.integers(0, len(SHOPS), rows)
     kind = rng.integers(0, len(MESSAGES), rows)
     t0 = datetime(2026, 11, 1)
-    return pl.DataFrame({
-        "event_id": [str(7301234500000000000 + int(i)) for i in rng.integers(0, 10**12, rows)],
-        "occurred_at": [t0 + timedelta(seconds=int(s)) for s in rng.integers(0, 30 * 86400, rows)],
-        "platform": "tiktok",
-        "shop_id": [str(749500000000000000 + 1000 * int(s)) for s in shop],
-        "shop_name": [SHOPS[int(s)] for s in shop],
-        "api_endpoint": "/product/202309/products",
-        "http_status": rng.choice([400, 401, 429, 500], rows),
-        "error_code": [f"{36009000 + int(k)}" for k in kind],
-        "sub_code": None,
-        "retry_count": rng.integers(0, 6, rows),
-        "root_cause": [CAUSES[int(k)] for k in kind],
-        "confidence": rng.random(rows).round(3),
-        "method": "rule+model",
-        "message": [MESSAGES[int(k)] for k in kind],
-    }, schema_overrides={"sub_code": pl.String})
+    return pl.DataFrame(
+        {
+            "event_id": [str(7301234500000000000 + int(i)) for i in rng.integers(0, 10**12, rows)],
+            "occurred_at": [
+                t0 + timedelta(seconds=int(s)) for s in rng.integers(0, 30 * 86400, rows)
+            ],
+            "platform": "tiktok",
+            "shop_id": [str(749500000000000000 + 1000 * int(s)) for s in shop],
+            "shop_name": [SHOPS[int(s)] for s in shop],
+            "api_endpoint": "/product/202309/products",
+            "http_status": rng.choice([400, 401, 429, 500], rows),
+            "error_code": [f"{36009000 + int(k)}" for k in kind],
+            "sub_code": None,
+            "retry_count": rng.integers(0, 6, rows),
+            "root_cause": [CAUSES[int(k)] for k in kind],
+            "confidence": rng.random(rows).round(3),
+            "method": "rule+model",
+            "message": [MESSAGES[int(k)] for k in kind],
+        },
+        schema_overrides={"sub_code": pl.String},
+    )
 
 
 def timed(label: str, rows: int, write: object) -> float:

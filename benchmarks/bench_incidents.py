@@ -53,7 +53,11 @@ def _child(which: str, db: str) -> None:
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     keys = frame.select("shop_id", "root_cause", "start").rows()
-    print(json.dumps({"seconds": seconds, "peak_mb": peak, "before_mb": before, "keys": keys}, default=str))
+    print(
+        json.dumps(
+            {"seconds": seconds, "peak_mb": peak, "before_mb": before, "keys": keys}, default=str
+        )
+    )
 
 
 def _build(path: Path, rows: int, days: int) -> tuple[set[tuple[str, str, str]], int, int]:
@@ -73,7 +77,9 @@ def _build(path: Path, rows: int, days: int) -> tuple[set[tuple[str, str, str]],
         ).fetchall()
     finally:
         con.close()
-    planted = {(r["shop_id"], r["root_cause"], str(r["start"])) for r in load.bursts.iter_rows(named=True)}
+    planted = {
+        (r["shop_id"], r["root_cause"], str(r["start"])) for r in load.bursts.iter_rows(named=True)
+    }
     return planted, int(sparse), int(grid)
 
 
@@ -81,41 +87,63 @@ def main() -> None:
     """Print one line per (size, time range, query)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 5_000_000])
-    parser.add_argument("--dense-limit", type=int, default=40_000_000,
-                        help="skip the dense query above this many series × buckets")
-    parser.add_argument("--dense-max-rows", type=int, default=1_000_000,
-                        help="skip the dense query above this many events (its cost is the grid)")
+    parser.add_argument(
+        "--dense-limit",
+        type=int,
+        default=40_000_000,
+        help="skip the dense query above this many series × buckets",
+    )
+    parser.add_argument(
+        "--dense-max-rows",
+        type=int,
+        default=1_000_000,
+        help="skip the dense query above this many events (its cost is the grid)",
+    )
     parser.add_argument("--child", choices=["sparse", "dense"], help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         _child(args.child, args.db)
         return
-    print(f"{'events':>10} {'range':>6} {'query':>6} {'err.buckets':>11} {'grid cells':>11} "
-          f"{'seconds':>8} {'peak MB':>8} {'before MB':>9} {'incidents':>9} {'bursts found':>12}")
+    print(
+        f"{'events':>10} {'range':>6} {'query':>6} {'err.buckets':>11} {'grid cells':>11} "
+        f"{'seconds':>8} {'peak MB':>8} {'before MB':>9} {'incidents':>9} {'bursts found':>12}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for rows in args.rows:
             for days in (MONTH, YEAR):
                 db = Path(tmp) / f"inc-{rows}-{days}.duckdb"
                 planted, sparse, grid = _build(db, rows, days)
                 for which in ("sparse", "dense"):
-                    head = (f"{rows:>10,} {('month' if days == MONTH else 'year'):>6} {which:>6} "
-                            f"{sparse:>11,} {grid:>11,}")
+                    head = (
+                        f"{rows:>10,} {('month' if days == MONTH else 'year'):>6} {which:>6} "
+                        f"{sparse:>11,} {grid:>11,}"
+                    )
                     if which == "dense" and grid > args.dense_limit:
-                        print(f"{head}  skipped: grid above --dense-limit {args.dense_limit:,}", flush=True)
+                        print(
+                            f"{head}  skipped: grid above --dense-limit {args.dense_limit:,}",
+                            flush=True,
+                        )
                         continue
                     if which == "dense" and rows > args.dense_max_rows:
-                        print(f"{head}  skipped: events above --dense-max-rows {args.dense_max_rows:,}",
-                              flush=True)
+                        print(
+                            f"{head}  skipped: events above --dense-max-rows {args.dense_max_rows:,}",
+                            flush=True,
+                        )
                         continue
                     out = subprocess.run(
                         [sys.executable, __file__, "--child", which, "--db", str(db)],
-                        check=True, capture_output=True, text=True,
+                        check=True,
+                        capture_output=True,
+                        text=True,
                     ).stdout
                     r = json.loads(out.strip().splitlines()[-1])
                     found = {tuple(k) for k in r["keys"]} & planted
-                    print(f"{head} {r['seconds']:>8.2f} {r['peak_mb']:>8,.0f} {r['before_mb']:>9,.0f} "
-                          f"{len(r['keys']):>9,} {len(found):>5}/{len(planted):<6}", flush=True)
+                    print(
+                        f"{head} {r['seconds']:>8.2f} {r['peak_mb']:>8,.0f} {r['before_mb']:>9,.0f} "
+                        f"{len(r['keys']):>9,} {len(found):>5}/{len(planted):<6}",
+                        flush=True,
+                    )
                 db.unlink()
 
 

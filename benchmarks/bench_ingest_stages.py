@@ -103,10 +103,16 @@ def main() -> None:
         results = [(name, *run(cmd, cwd)) for name, cmd in stages]
     rows = int(results[1][4].strip())
     floor = results[0][1]
-    print(f"{src.name}: {rows:,} rows, {src.stat().st_size / 1e6:,.0f} MB; load {os.getloadavg()[0]:.1f}")
-    print(f"{'stage':34s} {'wall s':>7s} {'rows/s':>9s} {'x plain':>8s} {'CPU s':>7s} {'RSS MB':>7s}")
+    print(
+        f"{src.name}: {rows:,} rows, {src.stat().st_size / 1e6:,.0f} MB; load {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        f"{'stage':34s} {'wall s':>7s} {'rows/s':>9s} {'x plain':>8s} {'CPU s':>7s} {'RSS MB':>7s}"
+    )
     for name, wall, cpu, rss, _ in results:
-        print(f"{name:34s} {wall:7.2f} {rows / wall:9,.0f} {wall / floor:8.1f} {cpu:7.2f} {rss:7.0f}")
+        print(
+            f"{name:34s} {wall:7.2f} {rows / wall:9,.0f} {wall / floor:8.1f} {cpu:7.2f} {rss:7.0f}"
+        )
 
 
 if __name__ == "__main__":

@@ -39,9 +39,20 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         dump = Path(tmp) / "dump"
         subprocess.run(
-            [str(Path(sys.executable).with_name("opsrca")), "generate", "--profile", "realistic",
-             "--rows", str(args.rows), "--out", str(dump), "--seed", "7"],
-            check=True, capture_output=True,
+            [
+                str(Path(sys.executable).with_name("opsrca")),
+                "generate",
+                "--profile",
+                "realistic",
+                "--rows",
+                str(args.rows),
+                "--out",
+                str(dump),
+                "--seed",
+                "7",
+            ],
+            check=True,
+            capture_output=True,
         )
         files = sorted(p for p in dump.rglob("*") if p.is_file())
         timings: dict[str, float] = {}
@@ -75,7 +86,9 @@ def main() -> None:
     for name, secs in timings.items():
         print(f"  {name:40s} {secs:7.2f} s  ({frame.height / secs:,.0f} rows/s)")
     masking = timings["mask_frame, all event text columns"]
-    print(f"  masking share of the masked ingest: {100 * masking / timings['ingest (masked)']:.1f} %")
+    print(
+        f"  masking share of the masked ingest: {100 * masking / timings['ingest (masked)']:.1f} %"
+    )
 
 
 if __name__ == "__main__":

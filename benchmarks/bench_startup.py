@@ -57,7 +57,9 @@ def main() -> None:
         ("opsrca --help", [str(script), "--help"]),
     ]
     rows += [(f"opsrca {c} --help", [str(script), c, "--help"]) for c in args.commands.split(",")]
-    print(f"median of {args.repeat} runs (fresh process each); load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"median of {args.repeat} runs (fresh process each); load average {os.getloadavg()[0]:.1f}"
+    )
     print(f"  {'':<28} {'wall':>8} {'cpu':>8}")
     for name, cmd in rows:
         wall, cpu = _median_seconds(cmd, args.repeat)

@@ -29,7 +29,9 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.mark.parametrize("name", [n for n in opsrca.__all__ if n[0].islower() and n != "__version__"])
+@pytest.mark.parametrize(
+    "name", [n for n in opsrca.__all__ if n[0].islower() and n != "__version__"]
+)
 def test_exported_functions_are_documented_and_typed(name: str) -> None:
     obj = getattr(opsrca, name)
     assert callable(obj)
@@ -49,7 +51,9 @@ def test_top_level_names_do_not_shadow_modules() -> None:
 def test_load_joins_events_with_root_causes(db: Path) -> None:
     frame = opsrca.load(db)
     assert isinstance(frame, pl.DataFrame) and frame.height == 452
-    assert {"event_id", "message", "root_cause", "fix_zh", "root_cause_zh", "retryable"} <= set(frame.columns)
+    assert {"event_id", "message", "root_cause", "fix_zh", "root_cause_zh", "retryable"} <= set(
+        frame.columns
+    )
     failed = frame.filter(pl.col("is_error"))
     assert failed["root_cause"].null_count() == 0
     assert frame.filter(~pl.col("is_error"))["root_cause"].null_count() == 452 - 70
@@ -67,16 +71,21 @@ def test_load_takes_the_latest_classification(db: Path, tmp_path: Path) -> None:
     store.append(con, "events", events)
     store.save_decisions(con, cls)
     newer = cls.filter(pl.col("event_id") == "qm-cfg-0").with_columns(
-        root_cause=pl.lit("erp.internal_error"), classified_at=pl.lit(datetime(2026, 12, 1)))
+        root_cause=pl.lit("erp.internal_error"), classified_at=pl.lit(datetime(2026, 12, 1))
+    )
     store.save_decisions(con, newer)
     con.close()
     frame = opsrca.load(path)
     assert frame.height == 452  # no duplicated rows
-    assert frame.filter(pl.col("event_id") == "qm-cfg-0")["root_cause"].item() == "erp.internal_error"
+    assert (
+        frame.filter(pl.col("event_id") == "qm-cfg-0")["root_cause"].item() == "erp.internal_error"
+    )
 
 
 def test_sql_sees_the_views(db: Path) -> None:
-    out = opsrca.sql("SELECT root_cause, count(*) AS n FROM ev WHERE is_error GROUP BY 1 ORDER BY n DESC", db)
+    out = opsrca.sql(
+        "SELECT root_cause, count(*) AS n FROM ev WHERE is_error GROUP BY 1 ORDER BY n DESC", db
+    )
     assert out["root_cause"][0] == "auth.token_expired"
     assert opsrca.sql("SELECT count(*) AS n FROM taxonomy", db)["n"].item() == 24
 

@@ -47,10 +47,7 @@ def test_importing_the_cli_loads_no_heavy_library() -> None:
     import sys
 
     heavy = ("sklearn", "polars", "duckdb", "jieba", "plotly", "pyarrow", "rapidfuzz", "scipy")
-    code = (
-        "import sys, opsrca.cli; "
-        f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
-    )
+    code = f"import sys, opsrca.cli; print(','.join(m for m in {heavy!r} if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "", f"importing opsrca.cli loaded {done.stdout.strip()}"

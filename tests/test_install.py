@@ -39,9 +39,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         REPO / "src", src / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
     )
     out = tmp_path_factory.mktemp("wheel")
-    done = _run(
-        [sys.executable, "-m", "pip", "wheel", ".", "--no-deps", "-q", "-w", out], cwd=src
-    )
+    done = _run([sys.executable, "-m", "pip", "wheel", ".", "--no-deps", "-q", "-w", out], cwd=src)
     assert done.returncode == 0, done.stderr[-3000:]
     (whl,) = out.glob("opsrca-*.whl")
     return whl

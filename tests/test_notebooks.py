@@ -37,7 +37,11 @@ def test_uses_only_the_public_api(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "import opsrca" in code
-    assert "from opsrca" not in code and "opsrca.report." not in code and "opsrca.classify." not in code
+    assert (
+        "from opsrca" not in code
+        and "opsrca.report." not in code
+        and "opsrca.classify." not in code
+    )
 
 
 def _run(name: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -> nbformat.NotebookNode:

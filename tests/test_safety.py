@@ -89,7 +89,10 @@ def test_safe_console_strips_data_but_keeps_its_own_styles() -> None:
 
 
 def test_html_text_cuts_and_escapes() -> None:
-    assert html_text('<a href="http://evil">x</a>') == "&lt;a href=&quot;http://evil&quot;&gt;x&lt;/a&gt;"
+    assert (
+        html_text('<a href="http://evil">x</a>')
+        == "&lt;a href=&quot;http://evil&quot;&gt;x&lt;/a&gt;"
+    )
     long = html_text("x" * 10_000)
     assert len(long) == 500 and long.endswith("…")
     assert html_text(None) == ""

@@ -144,7 +144,9 @@ def classify(
     return classify_frame(frame, model_dir=model_dir, threshold=threshold)
 
 
-def classify_events(db: DbPath = P.DEFAULT_DB, *, model_dir: Path | str | None = None) -> pl.DataFrame:
+def classify_events(
+    db: DbPath = P.DEFAULT_DB, *, model_dir: Path | str | None = None
+) -> pl.DataFrame:
     """Classify the failed events stored in the database; returns counts per root cause."""
     from opsrca.classify import classify_db
 
@@ -236,8 +238,14 @@ def analyze(
     """
     from opsrca.report.analyze import analyze as _analyze
 
-    return _analyze(paths, db=db, out=out, lang=lang, model_dir=model_dir,
-                    console=safe_console() if verbose else None)
+    return _analyze(
+        paths,
+        db=db,
+        out=out,
+        lang=lang,
+        model_dir=model_dir,
+        console=safe_console() if verbose else None,
+    )
 
 
 def summarize(db: DbPath = P.DEFAULT_DB, *, model_dir: Path | str | None = None) -> Summary:
@@ -322,8 +330,17 @@ def errors(
     """
     return error_page(
         db,
-        platform=platform, shop=shop, endpoint=endpoint, status=status, code=code, category=category,
-        since=since, until=until, min_retries=min_retries, search=search, limit=limit,
+        platform=platform,
+        shop=shop,
+        endpoint=endpoint,
+        status=status,
+        code=code,
+        category=category,
+        since=since,
+        until=until,
+        min_retries=min_retries,
+        search=search,
+        limit=limit,
     ).rows
 
 
@@ -344,8 +361,17 @@ def error_page(
 ) -> ErrorPage:
     """``errors`` plus ``total``: how many rows matched before the limit."""
     flt = _error_filter(
-        platform=platform, shop=shop, endpoint=endpoint, status=status, code=code, category=category,
-        since=since, until=until, min_retries=min_retries, search=search, limit=limit,
+        platform=platform,
+        shop=shop,
+        endpoint=endpoint,
+        status=status,
+        code=code,
+        category=category,
+        since=since,
+        until=until,
+        min_retries=min_retries,
+        search=search,
+        limit=limit,
     )
     with reader(db) as con:
         return _filters.error_page(con, flt)
@@ -373,8 +399,9 @@ def incidents(
 ) -> pl.DataFrame:
     """Bursts of one root cause in one shop, merged into one row (and one ``line``) each."""
     with reader(db) as con:
-        return _incidents.incidents(con, bucket_minutes=bucket_minutes, factor=factor,
-                                    min_count=min_count)
+        return _incidents.incidents(
+            con, bucket_minutes=bucket_minutes, factor=factor, min_count=min_count
+        )
 
 
 def retry_waste(db: DbPath = P.DEFAULT_DB, *, min_retries: int = 3) -> pl.DataFrame:
@@ -383,7 +410,9 @@ def retry_waste(db: DbPath = P.DEFAULT_DB, *, min_retries: int = 3) -> pl.DataFr
         return _retry.retry_waste(con, min_retries=min_retries)
 
 
-def new_patterns(db: DbPath = P.DEFAULT_DB, *, batches: Sequence[str] | None = None) -> pl.DataFrame:
+def new_patterns(
+    db: DbPath = P.DEFAULT_DB, *, batches: Sequence[str] | None = None
+) -> pl.DataFrame:
     """Templates first seen in ``batches`` (default: the latest ingest) compared with earlier batches."""
     with reader(db) as con:
         return _novelty.new_templates(con, batches)

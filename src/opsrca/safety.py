@@ -63,6 +63,7 @@ def neutralize_formula(value: Any) -> Any:
 def neutralize_expr(expr: pl.Expr) -> pl.Expr:
     """``neutralize_formula`` as a Polars expression over a String column."""
     import polars as pl
+
     risky = expr.str.contains(FORMULA_START) & ~expr.str.contains(_PLAIN_NUMBER)
     return pl.when(risky.fill_null(False)).then(pl.lit("'") + expr).otherwise(expr)
 
@@ -70,6 +71,7 @@ def neutralize_expr(expr: pl.Expr) -> pl.Expr:
 def neutralize_frame(frame: FrameT) -> FrameT:
     """Every String column neutralized (numbers, dates, booleans are left as they are)."""
     import polars as pl
+
     text = [c for c, t in frame.collect_schema().items() if t == pl.String]
     if not text:
         return frame
@@ -97,6 +99,7 @@ def strip_control_expr(expr: pl.Expr) -> pl.Expr:
 def strip_control_frame(frame: pl.DataFrame) -> pl.DataFrame:
     """Every String column of ``frame`` with ``strip_control`` applied."""
     import polars as pl
+
     text = [c for c, t in frame.schema.items() if t == pl.String]
     if not text:
         return frame

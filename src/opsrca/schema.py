@@ -9,7 +9,13 @@ from __future__ import annotations
 import polars as pl
 
 PLATFORMS: tuple[str, ...] = ("qimen", "tiktok", "ozon", "taobao", "doudian", "other")
-SOURCE_FORMATS: tuple[str, ...] = ("tiktok_csv", "qimen_log", "ozon_jsonl", "taobao_jsonl", "generic")
+SOURCE_FORMATS: tuple[str, ...] = (
+    "tiktok_csv",
+    "qimen_log",
+    "ozon_jsonl",
+    "taobao_jsonl",
+    "generic",
+)
 
 # --- ingest ---------------------------------------------------------------
 EVENTS: tuple[tuple[str, str], ...] = (

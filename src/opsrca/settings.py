@@ -212,7 +212,9 @@ def _checked(key: str, value: Any, *, base: Path, where: Path | None, strict: bo
 def _write(settings: Settings) -> None:
     """Write the stored keys; paths under the file's folder are written relative to it."""
     assert settings.path is not None
-    lines = ["# opsrca project settings (`opsrca config` shows them, `opsrca config set` sets them)"]
+    lines = [
+        "# opsrca project settings (`opsrca config` shows them, `opsrca config set` sets them)"
+    ]
     for key in KEYS:
         if key not in settings.stored:
             continue

@@ -27,8 +27,9 @@ def connect(
     """Open (creating when needed) the database and make sure every table exists."""
     path = str(db)
     if read_only and path != ":memory:" and not Path(path).exists():
-        raise DatabaseError(f"database {path!r} does not exist; run `opsrca analyze PATH` first "
-            "(ingest + classify)")
+        raise DatabaseError(
+            f"database {path!r} does not exist; run `opsrca analyze PATH` first (ingest + classify)"
+        )
     try:
         con = duckdb.connect(path, read_only=read_only)
     except duckdb.Error as exc:  # locked, corrupted, not a DuckDB file

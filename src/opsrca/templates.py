@@ -179,16 +179,20 @@ def template_keys(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     own = frame.select(raw).with_columns(
         _own_context_masked(frame).alias("message") if "message" in raw else []
     )
-    tagged = own.lazy().select(
-        (
-            prefold(pl.col("message"))
-            if c == "message"
-            else _remaining_class(pl.col(c))
-            if c == "rate_limit_remaining"
-            else pl.col(c).cast(pl.String, strict=False)
-        ).alias(t)
-        for c, t in zip(raw, tags, strict=True)
-    ).collect(engine="streaming")
+    tagged = (
+        own.lazy()
+        .select(
+            (
+                prefold(pl.col("message"))
+                if c == "message"
+                else _remaining_class(pl.col(c))
+                if c == "rate_limit_remaining"
+                else pl.col(c).cast(pl.String, strict=False)
+            ).alias(t)
+            for c, t in zip(raw, tags, strict=True)
+        )
+        .collect(engine="streaming")
+    )
     combos = tagged.lazy().unique().collect(engine="streaming")
     keyed = add_keys(combos.rename(dict(zip(tags, raw, strict=True))))
     keyed = keyed.with_columns(pl.Series(k, combos[k]) for k in tags)

@@ -15,7 +15,8 @@ def test_planted_bursts_are_in_the_events() -> None:
     errors = load.events.join(load.classifications, on="event_id")
     for b in load.bursts.iter_rows(named=True):
         inside = errors.filter(
-            (pl.col("shop_id") == b["shop_id"]) & (pl.col("root_cause") == b["root_cause"])
+            (pl.col("shop_id") == b["shop_id"])
+            & (pl.col("root_cause") == b["root_cause"])
             & pl.col("occurred_at").is_between(b["start"], b["end"], closed="left")
         )
         assert inside.height >= b["errors"]

@@ -169,8 +169,10 @@ def test_gbk_file_bigger_than_a_piece_streams_like_the_whole_file_reader(
     streamed = _events(con)
     assert streamed["message"][0] == "仓库编码WH01不存在"
     columns = [c for c in whole.columns if c != "batch_id"]
-    assert streamed.select(columns).sort("source_line").equals(
-        whole.select(columns).sort("source_line")
+    assert (
+        streamed.select(columns)
+        .sort("source_line")
+        .equals(whole.select(columns).sort("source_line"))
     )
 
 

@@ -111,7 +111,9 @@ def _dump(folder: Path) -> None:
         lines.append(
             f'{{"ts":"2026-11-02T03:{i:02d}:05Z","client_id":"204371","method":"POST",'
             + '"path":"/v3/product/import","status":400,"token_type":"bearer",'
-            + '"response":{"code":3,"message":"' + plant["text"].replace('"', '\\"') + '"}}'
+            + '"response":{"code":3,"message":"'
+            + plant["text"].replace('"', '\\"')
+            + '"}}'
         )
     (folder / "ozon_api.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -119,9 +121,12 @@ def _dump(folder: Path) -> None:
 def _table_texts(db: Path) -> dict[str, str]:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        names = [r[0] for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
-        ).fetchall()]
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+            ).fetchall()
+        ]
         return {n: str(con.execute(f'SELECT * FROM "{n}"').fetchall()) for n in names}
     finally:
         con.close()

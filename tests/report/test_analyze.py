@@ -79,9 +79,17 @@ def test_analyze_prints_a_short_summary_by_default(run: dict[str, object]) -> No
     fits = [line for line in lines if report not in line and db not in line]  # paths never cut
     assert max(cell_len(line) for line in fits) <= 80
     top = result.summary.root_causes.row(0, named=True)  # type: ignore[attr-defined]
-    for words in ("总览", "先修这些", top["name_zh"], top["fix_zh"][:8], "受影响最多的店铺",
-                  "突发事件", "下一步", f"opsrca errors --category {top['root_cause']}",
-                  report):
+    for words in (
+        "总览",
+        "先修这些",
+        top["name_zh"],
+        top["fix_zh"][:8],
+        "受影响最多的店铺",
+        "突发事件",
+        "下一步",
+        f"opsrca errors --category {top['root_cause']}",
+        report,
+    ):
         assert words in text, words
     # the long sections are left for --full
     assert "各根因的高频模板" not in text and "值得标注的未知模板" not in text
@@ -93,9 +101,19 @@ def test_analyze_full_prints_every_section(run: dict[str, object]) -> None:
     buf = io.StringIO()
     render(run["result"].summary, Console(file=buf, width=200), lang="zh")  # type: ignore[attr-defined]
     text = buf.getvalue()
-    for section in ("总览", "各平台/店铺事件与错误", "根因排名", "各根因的高频模板",
-                    "值得标注的未知模板", "令牌健康度", "突发事件", "无效重试", "新出现的模板",
-                    "商品检查发现", "被拒绝的输入行"):
+    for section in (
+        "总览",
+        "各平台/店铺事件与错误",
+        "根因排名",
+        "各根因的高频模板",
+        "值得标注的未知模板",
+        "令牌健康度",
+        "突发事件",
+        "无效重试",
+        "新出现的模板",
+        "商品检查发现",
+        "被拒绝的输入行",
+    ):
         assert section in text, section
 
 
@@ -133,7 +151,16 @@ def test_cli_analyze_en_and_rerun_is_idempotent(run: dict[str, object]) -> None:
     tmp = run["tmp"]
     assert isinstance(tmp, Path)
     db, out = tmp / "cli.duckdb", tmp / "cli-out"
-    args = ["analyze", str(paths.SAMPLE_DUMP_DIR), "--db", str(db), "--out", str(out), "--lang", "en"]
+    args = [
+        "analyze",
+        str(paths.SAMPLE_DUMP_DIR),
+        "--db",
+        str(db),
+        "--out",
+        str(out),
+        "--lang",
+        "en",
+    ]
     first = CliRunner().invoke(app, [*args, "--full"])
     assert first.exit_code == 0, first.output  # rejected sample lines do not fail the run
     assert "Root causes by events" in first.output and "Rejected input rows" in first.output
@@ -147,6 +174,8 @@ def test_cli_analyze_en_and_rerun_is_idempotent(run: dict[str, object]) -> None:
 
 
 def test_cli_analyze_missing_path(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["analyze", str(tmp_path / "nope"), "--db", str(tmp_path / "x.duckdb")])
+    result = CliRunner().invoke(
+        app, ["analyze", str(tmp_path / "nope"), "--db", str(tmp_path / "x.duckdb")]
+    )
     assert result.exit_code == 2
     assert "nope" in result.output and "no such file or folder" in result.output

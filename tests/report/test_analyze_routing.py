@@ -12,9 +12,7 @@ from opsrca import paths
 from opsrca.ingest import route as route_mod
 
 
-def test_analyze_sniffs_each_file_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_analyze_sniffs_each_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if not (paths.DEFAULT_MODEL_DIR / "manifest.json").exists():
         pytest.skip("the bundled model (models/default) is not built yet")
     from opsrca.report.analyze import analyze

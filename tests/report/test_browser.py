@@ -101,25 +101,40 @@ def rendered(report_db: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[
     tmp = tmp_path_factory.mktemp("browser")
     summary = api.summarize(report_db)
     # rejects as real dumps have them: a long path, a long reason, a line of base64 without spaces
-    long_reject = pl.DataFrame({
-        "source_file": ["/data/exports/2026-11/tiktok_shop_7494000055781384367_ops_error_export_full.csv"],
-        "reason": ["field 'request_payload': not valid JSON " + "x" * 150],
-        "rows": [1], "first_line": [123456], "example": ["eyJhbGciOiJIUzI1NiJ9" * 6],
-    }).cast(summary.rejects.schema)
+    long_reject = pl.DataFrame(
+        {
+            "source_file": [
+                "/data/exports/2026-11/tiktok_shop_7494000055781384367_ops_error_export_full.csv"
+            ],
+            "reason": ["field 'request_payload': not valid JSON " + "x" * 150],
+            "rows": [1],
+            "first_line": [123456],
+            "example": ["eyJhbGciOiJIUzI1NiJ9" * 6],
+        }
+    ).cast(summary.rejects.schema)
     summary.rejects = pl.concat([summary.rejects, long_reject])
     # every cause of the taxonomy in the timeline: plotly's default cycle has only 10 colours
     first = summary.errors_over_time["bucket"].min()
     every = pl.DataFrame({"bucket": first, "root_cause": label_ids(), "events": 1}).cast(
-        summary.errors_over_time.schema)
+        summary.errors_over_time.schema
+    )
     summary.errors_over_time = pl.concat([summary.errors_over_time, every])
     report = write_html(summary, tmp / "out" / "report.html")
-    report.write_text(report.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"),
-                      encoding="utf-8")
+    report.write_text(
+        report.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"), encoding="utf-8"
+    )
     shot = tmp / "report.png"
     # one browser run: console log on stderr, the DOM after scripts ran on stdout, a screenshot
     dom = run_browser(
-        ["--enable-logging=stderr", "--v=0", "--virtual-time-budget=5000",
-         "--window-size=1400,3000", f"--screenshot={shot}", "--dump-dom", report.resolve().as_uri()],
+        [
+            "--enable-logging=stderr",
+            "--v=0",
+            "--virtual-time-budget=5000",
+            "--window-size=1400,3000",
+            f"--screenshot={shot}",
+            "--dump-dom",
+            report.resolve().as_uri(),
+        ],
         tmp / "profile",
     )
     found = re.search(r'data-probe="([^"]*)"', dom.stdout)
@@ -146,8 +161,10 @@ def test_no_console_errors(rendered: dict[str, object]) -> None:
     dom = rendered["dom"]
     assert isinstance(dom, subprocess.CompletedProcess)
     bad = [
-        line for line in dom.stderr.splitlines()
-        if "Uncaught" in line or "ERROR:CONSOLE" in line
+        line
+        for line in dom.stderr.splitlines()
+        if "Uncaught" in line
+        or "ERROR:CONSOLE" in line
         or ("CONSOLE" in line and ("Error" in line or "error" in line))
     ]
     assert not bad, "\n".join(bad)

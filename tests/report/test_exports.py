@@ -32,7 +32,9 @@ def _event_id(i: int) -> str:
     return f"73012345002586{i:05d}"  # 19 digits: more than a spreadsheet number can hold
 
 
-def tiktok_export(path: Path, *, start: int = 0, kawa: int = KAWA_ERRORS, luni: int = LUNI_ERRORS) -> Path:
+def tiktok_export(
+    path: Path, *, start: int = 0, kawa: int = KAWA_ERRORS, luni: int = LUNI_ERRORS
+) -> Path:
     t0 = datetime(2026, 11, 2, 1, 0)
     lines = [HEADER]
     for i in range(kawa):
@@ -117,8 +119,9 @@ def test_csv_id_round_trips_into_show(db: Path, tmp_path: Path, wide: None) -> N
     assert pl.read_csv(out)["event_id"].dtype == pl.String
 
 
-def test_exported_csv_read_back_gives_the_ids_without_the_mark(db: Path, tmp_path: Path,
-                                                               wide: None) -> None:
+def test_exported_csv_read_back_gives_the_ids_without_the_mark(
+    db: Path, tmp_path: Path, wide: None
+) -> None:
     out = tmp_path / "kawa.csv"
     assert run("errors", "--db", str(db), "--shop", KAWA, "-o", str(out)).exit_code == 0
     assert TEXT_MARK in out.read_text(encoding="utf-8-sig")
@@ -174,12 +177,29 @@ def test_export_command_chooses_the_format_by_extension(db: Path, tmp_path: Path
 
 
 def test_writer_keeps_short_numbers_and_text_as_they_are(tmp_path: Path) -> None:
-    frame = pl.DataFrame({"id": ["7301234500258600001", "0012", "42", "SKU-1", None], "n": [1, 2, 3, 4, 5]})
+    frame = pl.DataFrame(
+        {"id": ["7301234500258600001", "0012", "42", "SKU-1", None], "n": [1, 2, 3, 4, 5]}
+    )
     write_table(frame, tmp_path / "t.csv")
     back = pl.read_csv(tmp_path / "t.csv", infer_schema=False)
-    assert back["id"].to_list() == ["7301234500258600001" + TEXT_MARK, "0012" + TEXT_MARK, "42", "SKU-1", None]
-    assert [clean_id(v) for v in back["id"].drop_nulls()] == ["7301234500258600001", "0012", "42", "SKU-1"]
-    assert clean_id('="7301234500258600001"') == clean_id(" '7301234500258600001 ") == "7301234500258600001"
+    assert back["id"].to_list() == [
+        "7301234500258600001" + TEXT_MARK,
+        "0012" + TEXT_MARK,
+        "42",
+        "SKU-1",
+        None,
+    ]
+    assert [clean_id(v) for v in back["id"].drop_nulls()] == [
+        "7301234500258600001",
+        "0012",
+        "42",
+        "SKU-1",
+    ]
+    assert (
+        clean_id('="7301234500258600001"')
+        == clean_id(" '7301234500258600001 ")
+        == "7301234500258600001"
+    )
 
 
 # ---- names people know ----------------------------------------------------------------------
@@ -210,9 +230,15 @@ def test_shop_filter_takes_the_name(db: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--platform", "amazon"], "unknown --platform 'amazon'; valid: doudian, other, ozon, qimen, taobao, tiktok"),
+        (
+            ["--platform", "amazon"],
+            "unknown --platform 'amazon'; valid: doudian, other, ozon, qimen, taobao, tiktok",
+        ),
         (["--category", "auth.token_expird"], "did you mean auth.token_expired"),
-        (["--shop", "Kawa Beuty"], "no shop matches 'Kawa Beuty'; closest: Kawa Beauty GB (7494000055781384367)"),
+        (
+            ["--shop", "Kawa Beuty"],
+            "no shop matches 'Kawa Beuty'; closest: Kawa Beauty GB (7494000055781384367)",
+        ),
         (["--since", "2026-11-05", "--until", "2026-11-01"], "is not before --until"),
     ],
 )
@@ -281,7 +307,9 @@ def test_query_table_never_breaks_an_id(db: Path) -> None:
     assert _event_id(0) in result.stdout and KAWA in result.stdout
 
 
-def test_read_command_without_a_model_still_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_read_command_without_a_model_still_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from opsrca.classify import engine
     from opsrca.errors import ModelError
 

@@ -27,9 +27,15 @@ def ids(frame: pl.DataFrame) -> set[str]:
         ({"platform": "qimen"}, {"qm-cfg-0", "qm-cfg-1", "qm-cfg-2"}),
         ({"platform": ["QIMEN"]}, {"qm-cfg-0", "qm-cfg-1", "qm-cfg-2"}),
         ({"shop": "青岛仓"}, {"qm-cfg-0", "qm-cfg-1", "qm-cfg-2"}),
-        ({"endpoint": "PRODUCT/IMPORT"}, {f"oz1-cc-{i}" for i in range(3)} | {f"oz1-val-{h}" for h in (0, 1, 3, 4, 5)}),
+        (
+            {"endpoint": "PRODUCT/IMPORT"},
+            {f"oz1-cc-{i}" for i in range(3)} | {f"oz1-val-{h}" for h in (0, 1, 3, 4, 5)},
+        ),
         ({"status": 403}, {f"oz1-cc-{i}" for i in range(3)}),
-        ({"status": [403, 429]}, {f"oz1-cc-{i}" for i in range(3)} | {f"tt1-429-{i}" for i in range(6)}),
+        (
+            {"status": [403, 429]},
+            {f"oz1-cc-{i}" for i in range(3)} | {f"tt1-429-{i}" for i in range(6)},
+        ),
         ({"code": "WMS_001"}, {"qm-cfg-0", "qm-cfg-1", "qm-cfg-2"}),
         ({"category": "auth.insufficient_permission"}, {f"oz1-cc-{i}" for i in range(3)}),
         ({"category": "config"}, {"qm-cfg-0", "qm-cfg-1", "qm-cfg-2"}),
@@ -37,8 +43,14 @@ def ids(frame: pl.DataFrame) -> set[str]:
         ({"min_retries": 5}, {f"tt1-429-{i}" for i in range(6)}),
         ({"search": "OTHER1"}, {"qm-cfg-1"}),
         ({"search": "offer_id"}, {f"oz1-cc-{i}" for i in range(3)}),  # inside the payload
-        ({"since": "2026-11-02T05:00", "until": "2026-11-02T05:01"}, {"tt1-new-0"}),  # until is exclusive
-        ({"platform": "ozon", "min_retries": 3, "category": "auth"}, {f"oz1-cc-{i}" for i in range(3)}),
+        (
+            {"since": "2026-11-02T05:00", "until": "2026-11-02T05:01"},
+            {"tt1-new-0"},
+        ),  # until is exclusive
+        (
+            {"platform": "ozon", "min_retries": 3, "category": "auth"},
+            {f"oz1-cc-{i}" for i in range(3)},
+        ),
     ],
 )
 def test_error_filters(report_db: Path, filters: dict[str, object], expected: set[str]) -> None:
@@ -92,7 +104,9 @@ def test_bad_time_says_what_is_expected() -> None:
     ],
 )
 def test_cli_errors_flags_json(report_db: Path, args: list[str], expected: int) -> None:
-    result = runner.invoke(app, ["errors", "--db", str(report_db), "--format", "json", "--limit", "0", *args])
+    result = runner.invoke(
+        app, ["errors", "--db", str(report_db), "--format", "json", "--limit", "0", *args]
+    )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert len(rows) == expected
@@ -105,7 +119,9 @@ def test_cli_errors_table(report_db: Path) -> None:
 
 
 def test_cli_errors_csv_stdout_plain_utf8(report_db: Path) -> None:
-    result = runner.invoke(app, ["errors", "--db", str(report_db), "--format", "csv", "--platform", "qimen"])
+    result = runner.invoke(
+        app, ["errors", "--db", str(report_db), "--format", "csv", "--platform", "qimen"]
+    )
     assert result.exit_code == 0, result.output
     assert not result.stdout.startswith("\ufeff")
     assert result.stdout.startswith("event_id,")
@@ -114,8 +130,20 @@ def test_cli_errors_csv_stdout_plain_utf8(report_db: Path) -> None:
 
 def test_cli_errors_csv_file_has_bom(report_db: Path, tmp_path: Path) -> None:
     out = tmp_path / "qimen.csv"
-    result = runner.invoke(app, ["errors", "--db", str(report_db), "--format", "csv", "--platform",
-                                 "qimen", "--output", str(out)])
+    result = runner.invoke(
+        app,
+        [
+            "errors",
+            "--db",
+            str(report_db),
+            "--format",
+            "csv",
+            "--platform",
+            "qimen",
+            "--output",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
@@ -124,7 +152,9 @@ def test_cli_errors_csv_file_has_bom(report_db: Path, tmp_path: Path) -> None:
 
 
 def test_cli_errors_output_of_unknown_kind_is_an_error(report_db: Path, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["errors", "--db", str(report_db), "--output", str(tmp_path / "x.txt")])
+    result = runner.invoke(
+        app, ["errors", "--db", str(report_db), "--output", str(tmp_path / "x.txt")]
+    )
     assert result.exit_code == 2
     assert ".csv, .xlsx, .json or .parquet" in result.output
 
@@ -172,8 +202,22 @@ def test_show_unknown_id_is_a_clear_error(report_db: Path) -> None:
 
 def test_cli_errors_json_file(report_db: Path, tmp_path: Path) -> None:
     out = tmp_path / "auth.json"
-    result = runner.invoke(app, ["errors", "--db", str(report_db), "--category", "auth.token_expired",
-                                 "--limit", "0", "--format", "json", "--output", str(out)])
+    result = runner.invoke(
+        app,
+        [
+            "errors",
+            "--db",
+            str(report_db),
+            "--category",
+            "auth.token_expired",
+            "--limit",
+            "0",
+            "--format",
+            "json",
+            "--output",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     rows = json.loads(out.read_text(encoding="utf-8"))
     assert len(rows) == 40 and {r["root_cause"] for r in rows} == {"auth.token_expired"}

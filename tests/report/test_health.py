@@ -27,7 +27,9 @@ def test_auth_counts_and_expiry_window(health: dict[str, dict[str, object]]) -> 
     assert "token expired ×40" in str(oz1["flags"])
 
 
-def test_success_share_only_where_successes_are_logged(health: dict[str, dict[str, object]]) -> None:
+def test_success_share_only_where_successes_are_logged(
+    health: dict[str, dict[str, object]],
+) -> None:
     assert health["OZ1"]["success_share"] == pytest.approx(60 / 108, abs=1e-4)
     assert health["青岛仓"]["success_share"] == pytest.approx(0.4)
     assert health["TT1"]["success_share"] is None  # an error export has no success rows
@@ -55,8 +57,12 @@ def test_quotas_file_examples_match_write_patterns() -> None:
     sql, params = write_call_sql(q)
     con = duckdb.connect()
     con.execute("CREATE TABLE calls (api_endpoint VARCHAR, http_method VARCHAR)")
-    rows = [(e, "POST") for e in q.write_examples] + [("/v3/product/import", "GET"),
-                                                      ("/v1/description-category/tree", "POST")]
+    rows = [(e, "POST") for e in q.write_examples] + [
+        ("/v3/product/import", "GET"),
+        ("/v1/description-category/tree", "POST"),
+    ]
     con.executemany("INSERT INTO calls VALUES (?, ?)", rows)
-    hits = con.sql(f"SELECT api_endpoint, http_method, {sql} AS w FROM calls", params=params).fetchall()
+    hits = con.sql(
+        f"SELECT api_endpoint, http_method, {sql} AS w FROM calls", params=params
+    ).fetchall()
     assert [w for _, _, w in hits] == [True] * len(q.write_examples) + [False, False]

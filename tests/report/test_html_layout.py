@@ -23,7 +23,9 @@ def summary(report_db: Path) -> api.Summary:
 
 def test_root_cause_keeps_its_colour_in_every_chart(summary: api.Summary) -> None:
     bars = report_html.root_cause_chart(summary).data[0]
-    by_bar = dict(zip(summary.root_causes.sort("events")["root_cause"], bars.marker.color, strict=True))
+    by_bar = dict(
+        zip(summary.root_causes.sort("events")["root_cause"], bars.marker.color, strict=True)
+    )
     timeline = report_html.timeline_chart(summary)
     causes = summary.errors_over_time["root_cause"].unique().to_list()
     assert len(timeline.data) == len(causes) >= 5
@@ -36,13 +38,28 @@ def test_root_cause_keeps_its_colour_in_every_chart(summary: api.Summary) -> Non
 
 def many_incidents(summary: api.Summary, n: int = 150) -> api.Summary:
     """``summary`` with ``n`` incidents over a month in 40 shops, like a 500k-row dump."""
-    causes = ["auth.token_expired", "access.rate_limited", "platform.server_error", "erp.internal_error"]
+    causes = [
+        "auth.token_expired",
+        "access.rate_limited",
+        "platform.server_error",
+        "erp.internal_error",
+    ]
     t0 = datetime(2026, 11, 1)
-    rows = [{
-        "platform": "tiktok", "shop_id": f"74940000{i % 40:011d}", "root_cause": causes[i % 4],
-        "start": t0 + timedelta(hours=5 * i), "end": t0 + timedelta(hours=5 * i, minutes=40),
-        "minutes": 40, "errors": 1000 - 5 * i, "peak": 300, "baseline": 1.0, "buckets": 4,
-    } for i in range(n)]
+    rows = [
+        {
+            "platform": "tiktok",
+            "shop_id": f"74940000{i % 40:011d}",
+            "root_cause": causes[i % 4],
+            "start": t0 + timedelta(hours=5 * i),
+            "end": t0 + timedelta(hours=5 * i, minutes=40),
+            "minutes": 40,
+            "errors": 1000 - 5 * i,
+            "peak": 300,
+            "baseline": 1.0,
+            "buckets": 4,
+        }
+        for i in range(n)
+    ]
     frame = with_line(pl.DataFrame(rows))
     return api.Summary(**{**summary.__dict__, "incidents": frame})
 
@@ -59,17 +76,28 @@ def test_incidents_label_only_the_largest(summary: api.Summary) -> None:
 
 def test_close_labels_are_joined_not_stacked() -> None:
     t0 = datetime(2026, 11, 1)
-    rows = [{"rank": 1, "start": t0}, {"rank": 2, "start": t0 + timedelta(minutes=10)},
-            {"rank": 30, "start": t0 + timedelta(minutes=20)}, {"rank": 3, "start": t0 + timedelta(days=5)}]
+    rows = [
+        {"rank": 1, "start": t0},
+        {"rank": 2, "start": t0 + timedelta(minutes=10)},
+        {"rank": 30, "start": t0 + timedelta(minutes=20)},
+        {"rank": 3, "start": t0 + timedelta(days=5)},
+    ]
     assert report_html._rank_labels(rows, timedelta(hours=1)) == ["1,2", "", "", "3"]
 
 
 def test_heatmap_shows_the_shops_with_most_errors(summary: api.Summary) -> None:
-    shops = pl.DataFrame({"shop": [f"tiktok:{i:019d}" for i in range(400)],
-                          "root_cause": "auth.token_expired", "events": list(range(400))})
+    shops = pl.DataFrame(
+        {
+            "shop": [f"tiktok:{i:019d}" for i in range(400)],
+            "root_cause": "auth.token_expired",
+            "events": list(range(400)),
+        }
+    )
     fig = report_html.heatmap_chart(api.Summary(**{**summary.__dict__, "shop_matrix": shops}))
     shown = list(fig.data[0].y)
-    assert len(shown) == report_html.CHART_SHOPS and shown[-1] == f"tiktok:{399:019d}"  # largest on top
+    assert (
+        len(shown) == report_html.CHART_SHOPS and shown[-1] == f"tiktok:{399:019d}"
+    )  # largest on top
     assert "400" in fig.layout.title.text
 
 
@@ -98,8 +126,12 @@ def test_open_opens_the_report_in_the_browser(
     opened: list[str] = []
     monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url) or True)
     if command == "analyze":  # no PATH: the report of what the database holds, without ingesting
-        monkeypatch.setattr("opsrca.report.analyze.analyze", lambda *a, **k: api.AnalyzeResult(
-            summary=api.summarize(report_db), outputs=api.report(report_db, tmp_path / "o")))
+        monkeypatch.setattr(
+            "opsrca.report.analyze.analyze",
+            lambda *a, **k: api.AnalyzeResult(
+                summary=api.summarize(report_db), outputs=api.report(report_db, tmp_path / "o")
+            ),
+        )
     args = [command, "--db", str(report_db), "--out", str(tmp_path / "o"), "--open"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
@@ -110,13 +142,22 @@ def test_open_without_a_browser_says_where_the_report_is(
     report_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: False)
-    result = CliRunner().invoke(app, ["report", "--db", str(report_db), "--out", str(tmp_path), "--open"])
+    result = CliRunner().invoke(
+        app, ["report", "--db", str(report_db), "--out", str(tmp_path), "--open"]
+    )
     assert result.exit_code == 0, result.output
     assert "no browser could be started" in result.output and "report.html" in result.output
 
 
-def test_no_open_no_browser(report_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_open_no_browser(
+    report_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     opened: list[str] = []
     monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url) or True)
-    assert CliRunner().invoke(app, ["report", "--db", str(report_db), "--out", str(tmp_path)]).exit_code == 0
+    assert (
+        CliRunner()
+        .invoke(app, ["report", "--db", str(report_db), "--out", str(tmp_path)])
+        .exit_code
+        == 0
+    )
     assert opened == []

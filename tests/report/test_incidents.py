@@ -58,14 +58,23 @@ def test_steady_load_is_not_a_burst(tmp_path: Path) -> None:
 
     t0 = datetime(2026, 11, 2)
     n = 6 * 24 * 6
-    events = pl.DataFrame({
-        "event_id": [f"e{i}" for i in range(n)],
-        "platform": ["tiktok"] * n, "shop_id": ["S"] * n, "is_error": [True] * n,
-        "occurred_at": [t0 + timedelta(minutes=10 * (i // 6), seconds=i % 6) for i in range(n)],
-        "message": ["x"] * n,
-    })
-    cls = pl.DataFrame({"event_id": events["event_id"], "root_cause": ["platform.server_error"] * n,
-                        "template": ["x"] * n})
+    events = pl.DataFrame(
+        {
+            "event_id": [f"e{i}" for i in range(n)],
+            "platform": ["tiktok"] * n,
+            "shop_id": ["S"] * n,
+            "is_error": [True] * n,
+            "occurred_at": [t0 + timedelta(minutes=10 * (i // 6), seconds=i % 6) for i in range(n)],
+            "message": ["x"] * n,
+        }
+    )
+    cls = pl.DataFrame(
+        {
+            "event_id": events["event_id"],
+            "root_cause": ["platform.server_error"] * n,
+            "template": ["x"] * n,
+        }
+    )
     con = store.connect(":memory:")
     store.append(con, "events", events)
     store.save_decisions(con, cls)

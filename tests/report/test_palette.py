@@ -14,20 +14,24 @@ def test_every_taxonomy_cause_has_its_own_colour() -> None:
     assert len(causes) >= 23
     assert len(set(colours.values())) == len(causes)
     labs = [_lab(c) for c in colours.values()]
-    closest = min(dist(a, b) for i, a in enumerate(labs) for b in labs[i + 1:])
+    closest = min(dist(a, b) for i, a in enumerate(labs) for b in labs[i + 1 :])
     assert closest > 20  # told apart by eye (CIELAB ΔE), not ten colours cycled
 
 
 def test_colour_is_stable_whatever_else_is_shown() -> None:
     ids = label_ids()
     full = cause_colors(ids)
-    assert cause_colors(["media.image_invalid"]) == {"media.image_invalid": full["media.image_invalid"]}
+    assert cause_colors(["media.image_invalid"]) == {
+        "media.image_invalid": full["media.image_invalid"]
+    }
     assert cause_colors(list(reversed(ids))) == full
 
 
 def test_unknown_is_grey_and_extra_causes_get_free_colours() -> None:
     colours = cause_colors(["unknown", "unclassified", "zz.custom_cause", "auth.token_expired"])
-    assert colours["unknown"] == GREYS["unknown"] and colours["unclassified"] == GREYS["unclassified"]
+    assert (
+        colours["unknown"] == GREYS["unknown"] and colours["unclassified"] == GREYS["unclassified"]
+    )
     taken = set(cause_colors(label_ids()).values())
     assert colours["zz.custom_cause"] not in taken
 

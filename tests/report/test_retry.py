@@ -39,14 +39,29 @@ def test_ids_in_rest_paths_fold_into_one_endpoint() -> None:
     from opsrca.report import views
     from opsrca.report.retry import retry_waste
 
-    paths_ = ["/product/202309/products/524509756397/inventory/update",
-              "/product/202309/products/667159054011/inventory/update",
-              "/product/202309/products"]
-    events = pl.DataFrame({"event_id": ["a", "b", "c"], "platform": ["tiktok"] * 3, "shop_id": ["S"] * 3,
-                           "api_endpoint": paths_, "is_error": [True] * 3, "retry_count": [3, 4, 5],
-                           "message": ["x"] * 3})
-    cls = pl.DataFrame({"event_id": ["a", "b", "c"], "root_cause": ["auth.token_expired"] * 3,
-                        "template": ["x"] * 3})
+    paths_ = [
+        "/product/202309/products/524509756397/inventory/update",
+        "/product/202309/products/667159054011/inventory/update",
+        "/product/202309/products",
+    ]
+    events = pl.DataFrame(
+        {
+            "event_id": ["a", "b", "c"],
+            "platform": ["tiktok"] * 3,
+            "shop_id": ["S"] * 3,
+            "api_endpoint": paths_,
+            "is_error": [True] * 3,
+            "retry_count": [3, 4, 5],
+            "message": ["x"] * 3,
+        }
+    )
+    cls = pl.DataFrame(
+        {
+            "event_id": ["a", "b", "c"],
+            "root_cause": ["auth.token_expired"] * 3,
+            "template": ["x"] * 3,
+        }
+    )
     con = store.connect(":memory:")
     store.append(con, "events", events)
     store.save_decisions(con, cls)
@@ -63,11 +78,15 @@ def test_report_row_names_the_three_largest_causes_and_counts_the_rest() -> None
 
     from opsrca.report.html import top_causes
 
-    frame = pl.DataFrame({"root_causes": [
-        "auth.token_expired×101, erp.internal_error×60, validation.missing_field×9, "
-        "access.ip_restricted×3, account.restricted×2",
-        "catalog.category_invalid×4",
-    ]})
+    frame = pl.DataFrame(
+        {
+            "root_causes": [
+                "auth.token_expired×101, erp.internal_error×60, validation.missing_field×9, "
+                "access.ip_restricted×3, account.restricted×2",
+                "catalog.category_invalid×4",
+            ]
+        }
+    )
     out = top_causes(frame, " … {n} more")["root_causes"].to_list()
     assert out == [
         "auth.token_expired×101, erp.internal_error×60, validation.missing_field×9 … 2 more",

@@ -53,16 +53,46 @@ def test_listing_findings_and_rejects(summary: api.Summary) -> None:
     assert summary.rejects["reason"].to_list() == ["truncated JSON"]
 
 
-@pytest.mark.parametrize(("lang", "words", "foreign"), [
-    ("zh", ["根因排名", "令牌健康度", "突发事件", "值得标注的未知模板", "用 refresh_token",
-            "店铺 OZ1:auth.token_expired 11-02 02:00–02:40 UTC,40 个错误", "令牌过期 ×40"],
-     ["token expired", "other auth errors", "rate limited", "client_credentials", "auth errors"]),
-    ("en", ["Root causes by events", "Token health", "Incidents", "Unknowns worth labeling",
-            "Refresh the access token", "shop OZ1: auth.token_expired 11-02 02:00–02:40 UTC, 40 errors",
-            "token expired ×40"],
-     ["令牌", "授权", "限流", "店铺"]),
-])
-def test_terminal_render(summary: api.Summary, lang: str, words: list[str], foreign: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("lang", "words", "foreign"),
+    [
+        (
+            "zh",
+            [
+                "根因排名",
+                "令牌健康度",
+                "突发事件",
+                "值得标注的未知模板",
+                "用 refresh_token",
+                "店铺 OZ1:auth.token_expired 11-02 02:00–02:40 UTC,40 个错误",
+                "令牌过期 ×40",
+            ],
+            [
+                "token expired",
+                "other auth errors",
+                "rate limited",
+                "client_credentials",
+                "auth errors",
+            ],
+        ),
+        (
+            "en",
+            [
+                "Root causes by events",
+                "Token health",
+                "Incidents",
+                "Unknowns worth labeling",
+                "Refresh the access token",
+                "shop OZ1: auth.token_expired 11-02 02:00–02:40 UTC, 40 errors",
+                "token expired ×40",
+            ],
+            ["令牌", "授权", "限流", "店铺"],
+        ),
+    ],
+)
+def test_terminal_render(
+    summary: api.Summary, lang: str, words: list[str], foreign: list[str]
+) -> None:
     """--full prints every section, each label, verdict and incident line in the chosen language."""
     buf = io.StringIO()
     render(summary, Console(file=buf, width=200, color_system=None), lang=lang)
@@ -76,14 +106,45 @@ def test_terminal_render(summary: api.Summary, lang: str, words: list[str], fore
         assert word not in health, word
 
 
-@pytest.mark.parametrize(("lang", "words"), [
-    ("zh", ["总览", "先修这些", "访问令牌过期", "40 个错误", "受影响最多的店铺", "ozon OZ1",
-            "突发事件 3 起", "令牌:1 个店铺出现令牌过期", "被拒绝的输入行 1 行", "下一步",
-            "opsrca errors --category auth.token_expired", "报告: /x/report.html"]),
-    ("en", ["Headline", "Fix these first", "Access token expired", "40 errors", "Shops most affected",
-            "ozon OZ1", "3 incidents", "Tokens: expired in 1 shop(s)", "1 input rows rejected", "Next:",
-            "opsrca errors --category auth.token_expired", "Report: /x/report.html"]),
-])
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        (
+            "zh",
+            [
+                "总览",
+                "先修这些",
+                "访问令牌过期",
+                "40 个错误",
+                "受影响最多的店铺",
+                "ozon OZ1",
+                "突发事件 3 起",
+                "令牌:1 个店铺出现令牌过期",
+                "被拒绝的输入行 1 行",
+                "下一步",
+                "opsrca errors --category auth.token_expired",
+                "报告: /x/report.html",
+            ],
+        ),
+        (
+            "en",
+            [
+                "Headline",
+                "Fix these first",
+                "Access token expired",
+                "40 errors",
+                "Shops most affected",
+                "ozon OZ1",
+                "3 incidents",
+                "Tokens: expired in 1 shop(s)",
+                "1 input rows rejected",
+                "Next:",
+                "opsrca errors --category auth.token_expired",
+                "Report: /x/report.html",
+            ],
+        ),
+    ],
+)
 def test_short_summary(summary: api.Summary, lang: str, words: list[str]) -> None:
     """The default summary: one screen at 80 columns, every line fits, no section tables."""
     from rich.cells import cell_len
@@ -91,8 +152,12 @@ def test_short_summary(summary: api.Summary, lang: str, words: list[str]) -> Non
     from opsrca.report.terminal import render_brief
 
     buf = io.StringIO()
-    render_brief(summary, Console(file=buf, width=80, color_system=None), lang=lang,
-                 report_path="/x/report.html")
+    render_brief(
+        summary,
+        Console(file=buf, width=80, color_system=None),
+        lang=lang,
+        report_path="/x/report.html",
+    )
     text = buf.getvalue()
     for word in words:
         assert word in text, word

@@ -124,7 +124,14 @@ def _checked_input(path: Path | str) -> Path:
     if not src.is_file():
         raise InputError(f"input file {str(src)!r} does not exist")
     if src.suffix.lower() not in (
-        ".parquet", ".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".txt", ".xlsx"
+        ".parquet",
+        ".jsonl",
+        ".ndjson",
+        ".json",
+        ".csv",
+        ".tsv",
+        ".txt",
+        ".xlsx",
     ):
         raise InputError(
             f"cannot classify {str(src)!r}: give a .csv, .tsv, .jsonl, .parquet or .xlsx file "
@@ -145,7 +152,8 @@ def _plain_table(src: Path) -> pl.DataFrame | None:
         elif suffix in (".jsonl", ".ndjson", ".json"):
             names = pl.scan_ndjson(src, infer_schema_length=10000).collect_schema()
             frame = (
-                pl.read_ndjson(src, infer_schema_length=10000) if "message" in names
+                pl.read_ndjson(src, infer_schema_length=10000)
+                if "message" in names
                 else _empty(names)
             )
         elif suffix in (".csv", ".tsv", ".txt"):
@@ -315,7 +323,9 @@ def classify_file(
         columns = [c for c in rows.collect_schema().names() if c not in (_PIECE, _ROW)]
         if fixes.height:
             rows = rows.join(
-                fixes.lazy().rename({"event_id": "__fixed"}), on=[_PIECE, _ROW], how="left",
+                fixes.lazy().rename({"event_id": "__fixed"}),
+                on=[_PIECE, _ROW],
+                how="left",
                 maintain_order="left",
             ).with_columns(pl.coalesce("__fixed", "event_id").alias("event_id"))
         other = "en" if lang == "zh" else "zh"

@@ -26,5 +26,7 @@ def main() -> None:
     try:
         app()
     except OpsrcaError as exc:  # raised outside a command (e.g. while parsing): still one line
-        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        err_console.print(
+            f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True
+        )
         sys.exit(2)

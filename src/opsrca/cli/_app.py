@@ -75,7 +75,9 @@ class _Group(TyperGroup):
             err_console.print("interrupted", highlight=False)
             raise typer.Exit(code=INTERRUPTED) from None
         except OpsrcaError as exc:
-            err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            err_console.print(
+                f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True
+            )
             raise typer.Exit(code=2) from None
         except Exception as exc:
             if not _interrupted(exc):
@@ -101,6 +103,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
 
 def _one_line(exc: Any) -> str:
     """A click error as one line, naming the command's --help for usage errors."""

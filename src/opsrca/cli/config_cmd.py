@@ -48,9 +48,7 @@ def _show(db: Path) -> None:
     from opsrca.settings import load_settings
 
     settings = load_settings(db)
-    table = Table(
-        title=f"settings of {db} (file {settings.path})", title_justify="left", box=None
-    )
+    table = Table(title=f"settings of {db} (file {settings.path})", title_justify="left", box=None)
     table.add_column("key", no_wrap=True)
     table.add_column("value", overflow="fold")
     table.add_column("from", overflow="fold")

@@ -179,8 +179,9 @@ def query(
             col, overflow="fold", min_width=min(int(widest or 0), 40) if is_id else None
         )
     for row in frame.iter_rows():
-        table.add_row(*(Text("" if v is None else cut(strip_control(str(v)), TERMINAL_LIMIT))
-                        for v in row))
+        table.add_row(
+            *(Text("" if v is None else cut(strip_control(str(v)), TERMINAL_LIMIT)) for v in row)
+        )
     console.print(table)
     shown = (
         f"showing {frame.height:,} of {total:,} rows" if total > frame.height else f"{total:,} rows"

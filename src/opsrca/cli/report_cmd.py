@@ -160,8 +160,9 @@ def emit(
             min_width=_longest_word(shown[col]) if is_id else None,
         )
     for row in shown.iter_rows():  # log text: controls stripped before layout, cells cut
-        table.add_row(*(Text("–" if v is None else cut(strip_control(str(v)), TERMINAL_LIMIT))
-                        for v in row))
+        table.add_row(
+            *(Text("–" if v is None else cut(strip_control(str(v)), TERMINAL_LIMIT)) for v in row)
+        )
     console.print(table)
     if total is not None and total > frame.height:
         console.print(
@@ -356,8 +357,7 @@ def show(
     console.print(Panel(fields, title=title, title_align="left"))
     console.print(
         Panel(
-            Syntax(strip_control(detail.payload_json()), "json", word_wrap=True,
-                   theme="ansi_dark")
+            Syntax(strip_control(detail.payload_json()), "json", word_wrap=True, theme="ansi_dark")
             if detail.payload is not None and not isinstance(detail.payload, str)
             else Text(strip_control(detail.payload_json())),
             title="payload (raw request/response)",

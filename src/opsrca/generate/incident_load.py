@@ -97,13 +97,15 @@ def make_incident_load(
     burst_t = b_start[which] + bucket_of * step + rng.integers(0, step, len(which))
 
     shop = np.concatenate([shop, b_shop[which]])
-    events = pl.DataFrame({
-        "platform": np.array(PLATFORMS)[platform[shop]],
-        "shop_id": pl.Series(shop).cast(pl.String).str.pad_start(4, "0").to_numpy(),
-        "is_error": np.concatenate([is_error, np.ones(len(which), bool)]),
-        "at_us": np.concatenate([t, burst_t]),
-        "cause": np.concatenate([cause, b_cause[which]]),
-    }).with_columns(
+    events = pl.DataFrame(
+        {
+            "platform": np.array(PLATFORMS)[platform[shop]],
+            "shop_id": pl.Series(shop).cast(pl.String).str.pad_start(4, "0").to_numpy(),
+            "is_error": np.concatenate([is_error, np.ones(len(which), bool)]),
+            "at_us": np.concatenate([t, burst_t]),
+            "cause": np.concatenate([cause, b_cause[which]]),
+        }
+    ).with_columns(
         event_id=pl.format("e{}", pl.int_range(pl.len())),
         shop_id=pl.format("S{}", pl.col("shop_id")),
         occurred_at=(pl.lit(START) + pl.duration(microseconds=pl.col("at_us"))),
@@ -111,17 +113,21 @@ def make_incident_load(
     )
     cls = events.filter("is_error").select(
         "event_id",
-        root_cause=pl.col("cause").replace_strict(range(len(CAUSES)), CAUSES, return_dtype=pl.String),
+        root_cause=pl.col("cause").replace_strict(
+            range(len(CAUSES)), CAUSES, return_dtype=pl.String
+        ),
         template=pl.lit("synthetic"),
     )
-    truth = pl.DataFrame({
-        "platform": np.array(PLATFORMS)[platform[b_shop]],
-        "shop_id": [f"S{s:04d}" for s in b_shop],
-        "root_cause": np.array(CAUSES)[b_cause],
-        "start": b_start,
-        "end": b_start + b_len * step,
-        "errors": sizes,
-    }).with_columns(
+    truth = pl.DataFrame(
+        {
+            "platform": np.array(PLATFORMS)[platform[b_shop]],
+            "shop_id": [f"S{s:04d}" for s in b_shop],
+            "root_cause": np.array(CAUSES)[b_cause],
+            "start": b_start,
+            "end": b_start + b_len * step,
+            "errors": sizes,
+        }
+    ).with_columns(
         (pl.lit(START) + pl.duration(microseconds=pl.col(c))).alias(c) for c in ("start", "end")
     )
     return IncidentLoad(events.drop("at_us", "cause"), cls, truth)

@@ -56,7 +56,9 @@ class OutFile:
     bom: bool = False
     newline: str = "\n"
     descending: bool = False  # newest first, as console exports list rows
-    key_from_source: bool = False  # the ingest's event_id is the source's own id (else a content id)
+    key_from_source: bool = (
+        False  # the ingest's event_id is the source's own id (else a content id)
+    )
 
     @property
     def first_line(self) -> int:

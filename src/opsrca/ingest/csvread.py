@@ -183,9 +183,7 @@ def _body_rows(body: pl.DataFrame, header: list[str], sep: str) -> tuple[RawRows
     return RawRows("table", rows, bad=bad, header=header), open_records.height
 
 
-def scan_csv_rows(
-    data: bytes, header: list[str], sep: str, *, first_line: int
-) -> RawRows | None:
+def scan_csv_rows(data: bytes, header: list[str], sep: str, *, first_line: int) -> RawRows | None:
     """Rows of one piece of UTF-8 CSV by the record scan (a quoted newline, a stray quote).
 
     The piece is cut at a line end, so this reads only the piece, never the whole
@@ -285,11 +283,15 @@ def _parse_lenient(
         orient="col",
     ).with_columns(records[LINE].alias(LINE), records[RAW].alias(RAW))
     ragged = records.select(LINE, RAW).with_columns(n)
-    too_big = pl.Series("__refused", [False] * len(rows)).scatter(refused, True) if refused else None
+    too_big = (
+        pl.Series("__refused", [False] * len(rows)).scatter(refused, True) if refused else None
+    )
     if too_big is not None:
         big = ragged.filter(too_big)
         ragged = ragged.filter(~too_big & ~ok)
-        limit = f"a field is larger than {FIELD_MAX >> 20} MiB or not valid CSV; split or fix this row"
+        limit = (
+            f"a field is larger than {FIELD_MAX >> 20} MiB or not valid CSV; split or fix this row"
+        )
         return frame.filter(ok), pl.concat([_ragged(ragged, ncols), _bad(big, pl.lit(limit))])
     return frame.filter(ok), _ragged(ragged.filter(~ok), ncols)
 

@@ -195,14 +195,18 @@ def _json_fields(
         raise AssertionError("JSON field extraction returned a different number of rows")
     pulled = pl.concat([raw.rows.select(LINE, RAW), pulled], how="horizontal")
     ok = pl.col("__type") == "OBJECT"
-    bad = pulled.filter(~ok.fill_null(False)).rechunk().select(  # see normalize(): rechunk
-        pl.col(LINE),
-        pl.lit(None, dtype=pl.String).alias("__field"),
-        pl.when(pl.col("__type").is_not_null())
-        .then(pl.format("not a JSON object (found {})", pl.col("__type").str.to_lowercase()))
-        .otherwise(pl.lit("not valid JSON (truncated or malformed line)"))
-        .alias("__msg"),
-        pl.col(RAW),
+    bad = (
+        pulled.filter(~ok.fill_null(False))
+        .rechunk()
+        .select(  # see normalize(): rechunk
+            pl.col(LINE),
+            pl.lit(None, dtype=pl.String).alias("__field"),
+            pl.when(pl.col("__type").is_not_null())
+            .then(pl.format("not a JSON object (found {})", pl.col("__type").str.to_lowercase()))
+            .otherwise(pl.lit("not valid JSON (truncated or malformed line)"))
+            .alias("__msg"),
+            pl.col(RAW),
+        )
     )
     good = pulled.filter(ok.fill_null(False))
     # a blank value is null before the aliases are coalesced, so "" falls through to the next

@@ -94,7 +94,11 @@ _FULLWIDTH_TO = [chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F) if chr(c) not in
 # what makes a cell worth decoding: a percent sign, a \u escape, full-width letters,
 # digits, @ or +, or an ideographic space; literals, so one Aho-Corasick scan finds them
 DECODE_TRIGGER: tuple[str, ...] = (
-    "%", "\\u", "＠", "＋", "\u3000",
+    "%",
+    "\\u",
+    "＠",
+    "＋",
+    "\u3000",
     *(chr(c) for c in range(ord("０"), ord("９") + 1)),
     *(chr(c) for c in range(ord("Ａ"), ord("Ｚ") + 1)),
     *(chr(c) for c in range(ord("ａ"), ord("ｚ") + 1)),
@@ -231,6 +235,4 @@ def mask_frame(
     present = [c for c in columns if c in frame.columns and frame.schema[c] == pl.String]
     if not present or frame.height == 0:
         return frame
-    return frame.with_columns(
-        mask_series(frame[c], unique=c in unique).alias(c) for c in present
-    )
+    return frame.with_columns(mask_series(frame[c], unique=c in unique).alias(c) for c in present)

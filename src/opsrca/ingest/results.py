@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 STATUSES: tuple[str, ...] = (
-    "loaded", "duplicate", "unreadable", "empty", "rejected", "skipped"
+    "loaded",
+    "duplicate",
+    "unreadable",
+    "empty",
+    "rejected",
+    "skipped",
 )  # skipped: found in a folder but no input (a PDF, an image); ``error`` says why
 
 
@@ -19,7 +24,9 @@ class FileResult:
     rows_in: int = 0
     events: int = 0
     rejects: int = 0
-    status: str = "loaded"  # loaded | duplicate | unreadable | empty | rejected (--strict) | skipped
+    status: str = (
+        "loaded"  # loaded | duplicate | unreadable | empty | rejected (--strict) | skipped
+    )
     error: str | None = None
     sha256: str | None = None
 

@@ -23,9 +23,17 @@ _STYLE = {
 #: The table's English words; ``summary_table(words=...)`` replaces any of them (the report
 #: passes its labels in the chosen language). ``status_<status>`` names each file status.
 WORDS: dict[str, str] = {
-    "batch": "ingest batch {batch}", "file": "file", "format": "format", "encoding": "encoding",
-    "rows_in": "rows in", "events": "events", "rejects": "rejects", "status": "status",
-    "total": "total ({n} files)", "ok": "ok", "check_rejects": "check rejects",
+    "batch": "ingest batch {batch}",
+    "file": "file",
+    "format": "format",
+    "encoding": "encoding",
+    "rows_in": "rows in",
+    "events": "events",
+    "rejects": "rejects",
+    "status": "status",
+    "total": "total ({n} files)",
+    "ok": "ok",
+    "check_rejects": "check rejects",
     **{f"status_{s}": s for s in _STYLE},
 }
 

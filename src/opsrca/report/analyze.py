@@ -111,13 +111,23 @@ def ingest_words(lang: str) -> dict[str, str]:
     """The per-file ingest table's words in ``lang`` (``ingest.summary_table(words=...)``)."""
     L = labels(lang)
     return {
-        "batch": L["ingest_batch"], "file": L["file"], "format": L["ingest_format"],
-        "encoding": L["ingest_encoding"], "rows_in": L["ingest_rows_in"], "events": L["events"],
-        "rejects": L["rejects"], "status": L["status"], "total": L["ingest_total"],
-        "ok": L["ingest_ok"], "check_rejects": L["ingest_check_rejects"],
-        "status_loaded": L["status_loaded"], "status_duplicate": L["status_duplicate"],
-        "status_empty": L["status_empty"], "status_unreadable": L["status_unreadable"],
-        "status_rejected": L["status_rejected"], "status_skipped": L["status_skipped"],
+        "batch": L["ingest_batch"],
+        "file": L["file"],
+        "format": L["ingest_format"],
+        "encoding": L["ingest_encoding"],
+        "rows_in": L["ingest_rows_in"],
+        "events": L["events"],
+        "rejects": L["rejects"],
+        "status": L["status"],
+        "total": L["ingest_total"],
+        "ok": L["ingest_ok"],
+        "check_rejects": L["ingest_check_rejects"],
+        "status_loaded": L["status_loaded"],
+        "status_duplicate": L["status_duplicate"],
+        "status_empty": L["status_empty"],
+        "status_unreadable": L["status_unreadable"],
+        "status_rejected": L["status_rejected"],
+        "status_skipped": L["status_skipped"],
     }
 
 
@@ -154,18 +164,26 @@ def analyze(
             routed = route(sources)
         with steps.step("ingest", L["step_ingest"], spin=False) as detail:
             report = ingest_paths(routed, con, tz=tz, progress=show)
-            detail.append(L["ingest_detail"].format(
-                files=len(report.files), rows=f"{report.rows_in:,}", events=f"{report.events:,}",
-                rejects=f"{report.rejects:,}"))
+            detail.append(
+                L["ingest_detail"].format(
+                    files=len(report.files),
+                    rows=f"{report.rows_in:,}",
+                    events=f"{report.events:,}",
+                    rejects=f"{report.rejects:,}",
+                )
+            )
             if not full:  # files that need a look, one line each; --full prints the table
                 dupes = sum(f.status == "duplicate" for f in report.files)
                 if dupes:
                     detail.append(L["duplicates"].format(n=dupes))
                 status = ingest_words(lang)
                 detail.extend(  # unreadable and skipped files say why
-                    f.error or L["file_status"].format(
-                        file=Path(f.path).name, status=status.get(f"status_{f.status}", f.status))
-                    for f in report.files if f.status not in ("loaded", "duplicate")
+                    f.error
+                    or L["file_status"].format(
+                        file=Path(f.path).name, status=status.get(f"status_{f.status}", f.status)
+                    )
+                    for f in report.files
+                    if f.status not in ("loaded", "duplicate")
                 )
         if console is not None and full:
             from opsrca.ingest.summary import summary_table
@@ -179,9 +197,14 @@ def analyze(
                 con, model_dir=model_dir, redecide_all=redecide_all, progress=show
             )
             classified = root_cause_counts(con)
-            detail.append(L["classify_detail"].format(
-                decided=f"{run.templates_decided:,}", total=f"{run.templates_total:,}",
-                added=f"{run.templates_added:,}", model=run.model_version))
+            detail.append(
+                L["classify_detail"].format(
+                    decided=f"{run.templates_decided:,}",
+                    total=f"{run.templates_total:,}",
+                    added=f"{run.templates_added:,}",
+                    model=run.model_version,
+                )
+            )
         with steps.step("checks", L["step_checks"]):
             checks = run_listing_checks(con, routed)
         if console is not None and checks is not None:
@@ -193,9 +216,9 @@ def analyze(
             summary = build_summary(
                 con, batches=[report.batch_id] if loaded else None, model_dir=model_dir
             )
-        summary.input_problems = [
-            (f.path, f.status, f.error) for f in report.files if f.error
-        ] + [(str(p), "unreadable", r) for p, r in (checks.unreadable if checks else [])]
+        summary.input_problems = [(f.path, f.status, f.error) for f in report.files if f.error] + [
+            (str(p), "unreadable", r) for p, r in (checks.unreadable if checks else [])
+        ]
         with steps.step("outputs", L["step_outputs"].format(out=out)):
             files = write_outputs(con, summary, out, lang=lang)
     finally:
@@ -216,10 +239,17 @@ def analyze(
                 str(p) for p in (files.events_parquet, files.summary_csv, files.report_html)
             )
             console.print(
-                Text(L["wrote"].format(files=written, seconds=f"{result.seconds:.1f}"), style="dim"),
+                Text(
+                    L["wrote"].format(files=written, seconds=f"{result.seconds:.1f}"), style="dim"
+                ),
                 soft_wrap=True,
             )
         else:
-            terminal.render_brief(summary, console, lang=lang, report_path=files.report_html,
-                                  db=None if Path(db) == Path(P.DEFAULT_DB) else db)
+            terminal.render_brief(
+                summary,
+                console,
+                lang=lang,
+                report_path=files.report_html,
+                db=None if Path(db) == Path(P.DEFAULT_DB) else db,
+            )
     return result

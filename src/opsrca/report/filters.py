@@ -139,9 +139,15 @@ def check_filter(con: duckdb.DuckDBPyConnection, flt: ErrorFilter) -> None:
         )
     if flt.platform:
         valid = sorted(
-            {*PLATFORMS, *(r[0] for r in con.execute(
-                "SELECT DISTINCT lower(platform) FROM events WHERE platform IS NOT NULL"
-            ).fetchall())}
+            {
+                *PLATFORMS,
+                *(
+                    r[0]
+                    for r in con.execute(
+                        "SELECT DISTINCT lower(platform) FROM events WHERE platform IS NOT NULL"
+                    ).fetchall()
+                ),
+            }
         )
         bad = [p for p in flt.platform if p.lower() not in valid]
         if bad:
@@ -156,7 +162,7 @@ def check_filter(con: duckdb.DuckDBPyConnection, flt: ErrorFilter) -> None:
                 hint = f"; did you mean {', '.join(close)}?" if close else ""
                 raise InputError(
                     f"unknown --category {cat!r}{hint} valid: a family ({', '.join(families)}) "
-                    "or an id (`opsrca query \"SELECT id, name_en FROM taxonomy\"` lists them)"
+                    'or an id (`opsrca query "SELECT id, name_en FROM taxonomy"` lists them)'
                 )
     if flt.shop:
         shops = known_shops(con)
@@ -180,7 +186,11 @@ def _closest(value: str, choices: list[str], *, limit: int) -> list[str]:
     from rapidfuzz import fuzz, process, utils
 
     found = process.extract(
-        value, choices, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit,
+        value,
+        choices,
+        scorer=fuzz.WRatio,
+        processor=utils.default_process,
+        limit=limit,
         score_cutoff=50,
     )
     return [str(choice) for choice, _score, _i in found]
@@ -211,7 +221,9 @@ def error_page(con: duckdb.DuckDBPyConnection, flt: ErrorFilter) -> ErrorPage:
     where, params = flt.where()
     limit = "" if flt.limit is None else f" LIMIT {int(flt.limit)}"
     cols = ", ".join(ERROR_COLUMNS)
-    sql = f"SELECT {cols} FROM ev WHERE {where} ORDER BY occurred_at DESC NULLS LAST, event_id{limit}"
+    sql = (
+        f"SELECT {cols} FROM ev WHERE {where} ORDER BY occurred_at DESC NULLS LAST, event_id{limit}"
+    )
     rows = fetch(con, sql, params)
     if flt.limit is None or rows.height < flt.limit:
         return ErrorPage(rows, rows.height)
@@ -274,9 +286,23 @@ def show_event(con: duckdb.DuckDBPyConnection, event_id: str) -> EventDetail:
             payload = raw
         if not isinstance(payload, str) and _depth(payload) > MAX_PAYLOAD_DEPTH:
             payload = raw  # shown as text: pretty-printing it would recurse as deep
-    cls_keys = ("template", "root_cause", "root_cause_zh", "root_cause_en", "confidence", "method",
-                "rule_id", "evidence", "retryable", "owner", "fix_zh", "fix_en", "model_version",
-                "root_cause_2", "confidence_2")
+    cls_keys = (
+        "template",
+        "root_cause",
+        "root_cause_zh",
+        "root_cause_en",
+        "confidence",
+        "method",
+        "rule_id",
+        "evidence",
+        "retryable",
+        "owner",
+        "fix_zh",
+        "fix_en",
+        "model_version",
+        "root_cause_2",
+        "confidence_2",
+    )
     classification = (
         {k: row.get(k) for k in cls_keys} if row.get("root_cause") is not None else None
     )

@@ -96,14 +96,26 @@ def _label(value: Any, limit: int = 80) -> str:
 
 
 def _labels(values: pl.Series | list[Any], limit: int = 80) -> list[str]:
-    return [_label(v, limit) for v in (values.to_list() if isinstance(values, pl.Series) else values)]
+    return [
+        _label(v, limit) for v in (values.to_list() if isinstance(values, pl.Series) else values)
+    ]
 
 
-_PCT_COLUMNS: frozenset[str] = frozenset({"share", "auth_share", "success_share", "headroom", "error_share"})
+_PCT_COLUMNS: frozenset[str] = frozenset(
+    {"share", "auth_share", "success_share", "headroom", "error_share"}
+)
 # Kept on one line: copying an id that wrapped gives a wrong id.
-_ID_COLUMNS: frozenset[str] = frozenset({
-    "platform", "shop_id", "account_id", "item_id_a", "item_id_b", "item_code", "root_cause",
-})
+_ID_COLUMNS: frozenset[str] = frozenset(
+    {
+        "platform",
+        "shop_id",
+        "account_id",
+        "item_id_a",
+        "item_id_b",
+        "item_code",
+        "root_cause",
+    }
+)
 # Text longer than this may break anywhere (class ``t``); shorter text wraps at spaces only.
 _LONG_TEXT = 40
 
@@ -146,8 +158,11 @@ def top_causes(frame: pl.DataFrame, more: str, k: int = 3) -> pl.DataFrame:
     rest = parts.list.len().cast(pl.Int64) - k
     return frame.with_columns(
         pl.when(rest > 0)
-        .then(pl.concat_str(parts.list.head(k).list.join(", "),
-                            pl.format(more.replace("{n}", "{}"), rest)))
+        .then(
+            pl.concat_str(
+                parts.list.head(k).list.join(", "), pl.format(more.replace("{n}", "{}"), rest)
+            )
+        )
         .otherwise(pl.col("root_causes"))
         .alias("root_causes")
     )
@@ -178,10 +193,13 @@ def _table(
         body.append(f"<tr>{cells}</tr>")
     more = (
         f'<p class="sub">{html.escape(L["more_rows"].format(n=f"{frame.height - limit:,}"))}</p>'
-        if frame.height > limit else ""
+        if frame.height > limit
+        else ""
     )
-    return (f'<div class="tw"><table><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table></div>{more}")
+    return (
+        f'<div class="tw"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>{more}"
+    )
 
 
 def _shop_column(frame: pl.DataFrame) -> str:
@@ -203,16 +221,21 @@ def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
 
 def colours_of(s: Summary) -> dict[str, str]:
     """The colour of every root cause this report shows (the same in each chart)."""
-    causes = [*s.root_causes["root_cause"].to_list(), *s.errors_over_time["root_cause"].to_list(),
-              *s.shop_matrix["root_cause"].to_list(), *s.incidents["root_cause"].to_list()]
+    causes = [
+        *s.root_causes["root_cause"].to_list(),
+        *s.errors_over_time["root_cause"].to_list(),
+        *s.shop_matrix["root_cause"].to_list(),
+        *s.incidents["root_cause"].to_list(),
+    ]
     return cause_colors(causes)
 
 
 def _names(s: Summary, lang: str) -> dict[str, str]:
     """Root cause id -> "name (id)" in ``lang``."""
     return {
-        r["root_cause"]: f"{cause_name(r, lang)} ({r['root_cause']})" if cause_name(r, lang) !=
-        r["root_cause"] else r["root_cause"]
+        r["root_cause"]: f"{cause_name(r, lang)} ({r['root_cause']})"
+        if cause_name(r, lang) != r["root_cause"]
+        else r["root_cause"]
         for r in s.root_causes.to_dicts()
     }
 
@@ -222,12 +245,18 @@ def root_cause_chart(s: Summary, *, lang: str = "zh") -> go.Figure:
     L, names, colours = labels(lang), _names(s, lang), colours_of(s)
     rc = s.root_causes.sort("events")
     causes = rc["root_cause"].to_list()
-    fig = go.Figure(go.Bar(
-        x=rc["events"].to_list(), y=[names.get(c, c) for c in causes], orientation="h",
-        marker_color=[colours[c] for c in causes], text=rc["events"].to_list(),
-        textposition="outside", cliponaxis=False,
-        hovertemplate="%{y}: %{x}<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Bar(
+            x=rc["events"].to_list(),
+            y=[names.get(c, c) for c in causes],
+            orientation="h",
+            marker_color=[colours[c] for c in causes],
+            text=rc["events"].to_list(),
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x}<extra></extra>",
+        )
+    )
     fig.update_layout(xaxis_title=L["errors"], margin={"r": 40})
     return _layout(fig, L["chart_root_causes"], max(320, 28 * rc.height + 90))
 
@@ -237,12 +266,21 @@ def timeline_chart(s: Summary, *, lang: str = "zh") -> go.Figure:
     L, names, colours = labels(lang), _names(s, lang), colours_of(s)
     fig = go.Figure()
     ot = s.errors_over_time
-    for cause in ot.group_by("root_cause").agg(pl.col("events").sum()).sort(
-        ["events", "root_cause"], descending=[True, False]
-    )["root_cause"].to_list():
+    for cause in (
+        ot.group_by("root_cause")
+        .agg(pl.col("events").sum())
+        .sort(["events", "root_cause"], descending=[True, False])["root_cause"]
+        .to_list()
+    ):
         part = ot.filter(pl.col("root_cause") == cause)
-        fig.add_trace(go.Bar(x=part["bucket"].to_list(), y=part["events"].to_list(),
-                             name=names.get(cause, cause), marker_color=colours[cause]))
+        fig.add_trace(
+            go.Bar(
+                x=part["bucket"].to_list(),
+                y=part["events"].to_list(),
+                name=names.get(cause, cause),
+                marker_color=colours[cause],
+            )
+        )
     fig.update_layout(barmode="stack", xaxis_title="UTC", yaxis_title=L["axis_errors_per_bucket"])
     _layout(fig, L["chart_timeline"], max(480, 20 * len(fig.data) + 140))
     fig.update_layout(legend={"traceorder": "normal"})  # largest cause on top, as in the bars
@@ -256,26 +294,40 @@ def heatmap_chart(s: Summary, *, lang: str = "zh") -> go.Figure:
     tall that nobody could read; the rest are in ``opsrca errors --shop``.
     """
     L = labels(lang)
-    totals = s.shop_matrix.group_by("shop").agg(pl.col("events").sum()).sort(
-        ["events", "shop"], descending=[True, False])
+    totals = (
+        s.shop_matrix.group_by("shop")
+        .agg(pl.col("events").sum())
+        .sort(["events", "shop"], descending=[True, False])
+    )
     shops = totals.head(CHART_SHOPS)["shop"].to_list()
     part = s.shop_matrix.filter(pl.col("shop").is_in(shops))
     wide = (
-        part.pivot(on="root_cause", index="shop", values="events", aggregate_function="sum")
-        .fill_null(0)
+        part.pivot(
+            on="root_cause", index="shop", values="events", aggregate_function="sum"
+        ).fill_null(0)
         if part.height
         else pl.DataFrame({"shop": []})
     )
     order = {shop: i for i, shop in enumerate(shops)}
-    wide = wide.with_columns(_o=pl.col("shop").replace_strict(order, default=0)).sort(
-        "_o", descending=True).drop("_o") if part.height else wide
+    wide = (
+        wide.with_columns(_o=pl.col("shop").replace_strict(order, default=0))
+        .sort("_o", descending=True)
+        .drop("_o")
+        if part.height
+        else wide
+    )
     causes = [c for c in wide.columns if c != "shop"]
     z = [list(row) for row in wide.select(causes).iter_rows()] if causes else [[]]
     names = shop_keys(s)
-    fig = go.Figure(go.Heatmap(z=z, x=_labels(causes),
-                               y=_labels([names.get(k, k) for k in wide["shop"].to_list()]),
-                               colorscale="YlOrRd",
-                               hovertemplate="%{y}<br>%{x}: %{z}<extra></extra>"))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=_labels(causes),
+            y=_labels([names.get(k, k) for k in wide["shop"].to_list()]),
+            colorscale="YlOrRd",
+            hovertemplate="%{y}<br>%{x}: %{z}<extra></extra>",
+        )
+    )
     fig.update_layout(margin={"b": 150})
     title = L["chart_heatmap"].format(n=len(shops), total=f"{totals.height:,}")
     return _layout(fig, title, max(360, 24 * wide.height + 220))
@@ -290,21 +342,31 @@ def health_chart(s: Summary, *, lang: str = "zh") -> go.Figure:
     L, colours = labels(lang), cause_colors(["auth.token_expired", "auth.insufficient_permission"])
     hh = (
         s.health.filter((pl.col("auth_errors") > 0) | (pl.col("cc_write_calls") > 0))
-        .sort(["auth_errors", "cc_write_calls"], descending=True).head(CHART_SHOPS)
+        .sort(["auth_errors", "cc_write_calls"], descending=True)
+        .head(CHART_SHOPS)
         .reverse()  # plotly draws the first row at the bottom
     )
     names = shop_keys(s)
     fig = go.Figure()
-    shops = _labels([names.get(f"{p}:{i}", f"{p} {i}")
-                     for p, i in zip(hh["platform"], hh["shop_id"], strict=True)])
+    shops = _labels(
+        [
+            names.get(f"{p}:{i}", f"{p} {i}")
+            for p, i in zip(hh["platform"], hh["shop_id"], strict=True)
+        ]
+    )
     bars = [
         (hh["token_expired"], L["token_expired_n"], colours["auth.token_expired"]),
-        (hh["auth_errors"] - hh["token_expired"], L["other_auth"], colours["auth.insufficient_permission"]),
+        (
+            hh["auth_errors"] - hh["token_expired"],
+            L["other_auth"],
+            colours["auth.insufficient_permission"],
+        ),
         (hh["cc_write_calls"], L["cc_write"], "#52606D"),
     ]
     for values, name, colour in bars:
-        fig.add_trace(go.Bar(y=shops, x=values.to_list(), name=name, orientation="h",
-                             marker_color=colour))
+        fig.add_trace(
+            go.Bar(y=shops, x=values.to_list(), name=name, orientation="h", marker_color=colour)
+        )
     fig.update_layout(barmode="group", xaxis_title=L["axis_events"], bargap=0.25)
     fig.update_yaxes(automargin=True)
     _layout(fig, L["chart_health"].format(n=hh.height), max(320, 30 * hh.height + 150))
@@ -322,8 +384,12 @@ def incidents_chart(s: Summary, *, lang: str = "zh") -> go.Figure:
     L, names, colours = labels(lang), _names(s, lang), colours_of(s)
     inc = s.incidents.head(INCIDENTS_DRAWN).with_row_index("rank", offset=1)
     fig = go.Figure()
-    causes = inc.group_by("root_cause").agg(pl.col("errors").sum()).sort(
-        ["errors", "root_cause"], descending=[False, True])["root_cause"].to_list()
+    causes = (
+        inc.group_by("root_cause")
+        .agg(pl.col("errors").sum())
+        .sort(["errors", "root_cause"], descending=[False, True])["root_cause"]
+        .to_list()
+    )
     peak = max(int(inc["errors"].max() or 1), 1) if inc.height else 1  # type: ignore[arg-type]
     span = (inc["end"].max() - inc["start"].min()) if inc.height else None  # type: ignore[operator]
     gap = span / 40 if span else None
@@ -335,19 +401,38 @@ def incidents_chart(s: Summary, *, lang: str = "zh") -> go.Figure:
         for start, end in zip(part["start"], part["end"], strict=True):
             xs += [start, end, None]
             ys += [y, y, None]
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
-                                 line={"color": colours[cause], "width": 8}))
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                hoverinfo="skip",
+                showlegend=False,
+                line={"color": colours[cause], "width": 8},
+            )
+        )
         rows = part.to_dicts()
         text = _rank_labels(rows, gap)
-        fig.add_trace(go.Scatter(
-            x=part["start"].to_list(), y=[y] * part.height, mode="markers+text",
-            marker={"size": [8 + 22 * r["errors"] / peak for r in rows], "color": colours[cause],
-                    "line": {"color": "#fff", "width": 1}, "opacity": 0.85},
-            text=text,
-            textposition="top center", textfont={"size": 12, "color": "#1f2933"}, cliponaxis=False,
-            hovertext=_labels([f"#{r['rank']} {incident_line(r, lang)}" for r in rows], 300),
-            hoverinfo="text", showlegend=False,
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=part["start"].to_list(),
+                y=[y] * part.height,
+                mode="markers+text",
+                marker={
+                    "size": [8 + 22 * r["errors"] / peak for r in rows],
+                    "color": colours[cause],
+                    "line": {"color": "#fff", "width": 1},
+                    "opacity": 0.85,
+                },
+                text=text,
+                textposition="top center",
+                textfont={"size": 12, "color": "#1f2933"},
+                cliponaxis=False,
+                hovertext=_labels([f"#{r['rank']} {incident_line(r, lang)}" for r in rows], 300),
+                hoverinfo="text",
+                showlegend=False,
+            )
+        )
     fig.update_xaxes(type="date")
     labelled = min(LABELLED_INCIDENTS, inc.height)
     # 52 px a row: a label over the largest marker (30 px) stays clear of the row above
@@ -374,22 +459,45 @@ def _listing_details(s: Summary, lang: str, colours: Mapping[str, str]) -> str:
     L = labels(lang)
     fix = "fix_zh" if lang == "zh" else "fix_en"
     titles = {
-        "dupes": (L["dupes_title"], {
-            "account_id": L["account"], "item_id_a": L["item_a"], "item_id_b": L["item_b"],
-            "score_pct": L["similarity"], "reason": L["reason"], "root_cause": L["root_cause"]}),
-        "overlaps": (L["overlaps_title"], {
-            "kind": L["kind"], "shops": L["shops"], "combined_pct": L["overlap_pct"],
-            "root_cause": L["root_cause"]}),
-        "lint": (L["lint_title"], {
-            "item_code": L["item_code"], "rule": L["rule"], "field": L["field"], "value": L["value"],
-            "root_cause": L["root_cause"], fix: L["fix"]}),
+        "dupes": (
+            L["dupes_title"],
+            {
+                "account_id": L["account"],
+                "item_id_a": L["item_a"],
+                "item_id_b": L["item_b"],
+                "score_pct": L["similarity"],
+                "reason": L["reason"],
+                "root_cause": L["root_cause"],
+            },
+        ),
+        "overlaps": (
+            L["overlaps_title"],
+            {
+                "kind": L["kind"],
+                "shops": L["shops"],
+                "combined_pct": L["overlap_pct"],
+                "root_cause": L["root_cause"],
+            },
+        ),
+        "lint": (
+            L["lint_title"],
+            {
+                "item_code": L["item_code"],
+                "rule": L["rule"],
+                "field": L["field"],
+                "value": L["value"],
+                "root_cause": L["root_cause"],
+                fix: L["fix"],
+            },
+        ),
     }
     parts = []
     for key, (title, cols) in titles.items():
         frame = s.listings.get(key)
         if frame is not None and frame.height:
-            parts.append(f"<h3>{html.escape(title)}</h3>"
-                         + _table(frame, cols, lang=lang, colours=colours))
+            parts.append(
+                f"<h3>{html.escape(title)}</h3>" + _table(frame, cols, lang=lang, colours=colours)
+            )
     return "".join(parts)
 
 
@@ -398,19 +506,36 @@ def headline_html(s: Summary, *, lang: str = "zh") -> str:
     L, h, colours = labels(lang), s.headline, colours_of(s)
     fix = "fix_zh" if lang == "zh" else "fix_en"
     rc = s.root_causes.filter(~pl.col("root_cause").is_in(["unknown", "unclassified"]))
-    broke = [L["broke_text"].format(errors=f"{h['errors']:,}", share=pct(h["error_share"]),
-                                    shops=f"{h['shops']:,}", causes=f"{h['root_causes']:,}")]
+    broke = [
+        L["broke_text"].format(
+            errors=f"{h['errors']:,}",
+            share=pct(h["error_share"]),
+            shops=f"{h['shops']:,}",
+            causes=f"{h['root_causes']:,}",
+        )
+    ]
     if rc.height:
         top = rc.row(0, named=True)
-        broke.append(L["top_cause_text"].format(name=cause_name(top, lang), events=f"{top['events']:,}",
-                                                share=pct(top["share"]), shops=f"{top['shops']:,}"))
+        broke.append(
+            L["top_cause_text"].format(
+                name=cause_name(top, lang),
+                events=f"{top['events']:,}",
+                share=pct(top["share"]),
+                shops=f"{top['shops']:,}",
+            )
+        )
     if s.incidents.height:
-        broke.append(L["incidents_text"].format(n=f"{s.incidents.height:,}",
-                                                line=incident_line(s.incidents.row(0, named=True), lang)))
+        broke.append(
+            L["incidents_text"].format(
+                n=f"{s.incidents.height:,}",
+                line=incident_line(s.incidents.row(0, named=True), lang),
+            )
+        )
     fixes = []
     for r in rc.head(HEADLINE_CAUSES).to_dicts():
-        counts = L["cause_line"].format(events=f"{r['events']:,}", share=pct(r["share"]),
-                                        shops=f"{r['shops']:,}")
+        counts = L["cause_line"].format(
+            events=f"{r['events']:,}", share=pct(r["share"]), shops=f"{r['shops']:,}"
+        )
         fixes.append(
             f"<li>{_swatch(colours.get(r['root_cause'], '#999'))}"
             f"<b>{html.escape(cause_name(r, lang))}</b> · {html.escape(counts)}"
@@ -418,15 +543,20 @@ def headline_html(s: Summary, *, lang: str = "zh") -> str:
         )
     shops = []
     for r in top_shops(s).to_dicts():
-        line = L["shop_line"].format(errors=f"{r['errors']:,}", share=pct(r["error_share"]),
-                                     cause=r[f"top_cause_{lang}"] or r["top_cause"] or "–")
-        shops.append(f"<li><b>{_e(r['platform'])} {_shop_html(r['shop'])}</b> · {html.escape(line)}</li>")
+        line = L["shop_line"].format(
+            errors=f"{r['errors']:,}",
+            share=pct(r["error_share"]),
+            cause=r[f"top_cause_{lang}"] or r["top_cause"] or "–",
+        )
+        shops.append(
+            f"<li><b>{_e(r['platform'])} {_shop_html(r['shop'])}</b> · {html.escape(line)}</li>"
+        )
     return (
         f'<section class="brief" id="brief"><h2>{html.escape(L["headline_box"])}</h2>'
-        f'<div><h3>{html.escape(L["broke"])}</h3>'
+        f"<div><h3>{html.escape(L['broke'])}</h3>"
         + "".join(f"<p>{html.escape(p)}</p>" for p in broke)
-        + f'</div><div><h3>{html.escape(L["fix_first_title"])}</h3><ol>{"".join(fixes)}</ol></div>'
-        f'<div><h3>{html.escape(L["shops_title"])}</h3><ul>{"".join(shops)}</ul></div></section>'
+        + f"</div><div><h3>{html.escape(L['fix_first_title'])}</h3><ol>{''.join(fixes)}</ol></div>"
+        f"<div><h3>{html.escape(L['shops_title'])}</h3><ul>{''.join(shops)}</ul></div></section>"
     )
 
 
@@ -447,10 +577,17 @@ def render_html(s: Summary, *, title: str | None = None, lang: str = "zh") -> st
         (L["incidents"], _e(s.incidents.height)),
         (L["rejects"], _e(h["rejects"])),
     ]
-    cards_html = "".join(f'<div class="card"><div class="v">{v}</div><div class="k">{html.escape(k)}</div></div>'
-                         for k, v in cards)
-    figures = [root_cause_chart(s, lang=lang), timeline_chart(s, lang=lang), heatmap_chart(s, lang=lang),
-               health_chart(s, lang=lang), incidents_chart(s, lang=lang)]
+    cards_html = "".join(
+        f'<div class="card"><div class="v">{v}</div><div class="k">{html.escape(k)}</div></div>'
+        for k, v in cards
+    )
+    figures = [
+        root_cause_chart(s, lang=lang),
+        timeline_chart(s, lang=lang),
+        heatmap_chart(s, lang=lang),
+        health_chart(s, lang=lang),
+        incidents_chart(s, lang=lang),
+    ]
     charts = [
         f'<div class="chart">{f.to_html(full_html=False, include_plotlyjs=False, config=_PLOTLY_CONFIG)}</div>'
         for f in figures
@@ -458,64 +595,203 @@ def render_html(s: Summary, *, title: str | None = None, lang: str = "zh") -> st
     tpl = s.top_templates.join(s.root_causes.select("root_cause", fix), on="root_cause", how="left")
     health = s.health.with_columns(
         verdict=pl.Series([verdict(r, lang) for r in s.health.to_dicts()], dtype=pl.String),
-        peak_quota=pl.format("{}/{}", pl.col("peak_calls_per_min").cast(pl.String).fill_null("–"),
-                             pl.col("quota_per_min").cast(pl.String).fill_null("–")),
+        peak_quota=pl.format(
+            "{}/{}",
+            pl.col("peak_calls_per_min").cast(pl.String).fill_null("–"),
+            pl.col("quota_per_min").cast(pl.String).fill_null("–"),
+        ),
     )
     inc = s.incidents.with_row_index("rank", offset=1).with_columns(
-        line=pl.Series([incident_line(r, lang) for r in s.incidents.to_dicts()], dtype=pl.String))
+        line=pl.Series([incident_line(r, lang) for r in s.incidents.to_dicts()], dtype=pl.String)
+    )
     sections = [
-        (L["sec_root_causes"], charts[0] + _table(
-            s.root_causes.with_columns(name=pl.col(name_col)), {
-                "root_cause": L["root_cause"], "name": "", "events": L["errors"], "share": L["share"],
-                "shops": L["shops"], "owner": L["owner"], fix: L["fix"]}, lang=lang, colours=colours)),
+        (
+            L["sec_root_causes"],
+            charts[0]
+            + _table(
+                s.root_causes.with_columns(name=pl.col(name_col)),
+                {
+                    "root_cause": L["root_cause"],
+                    "name": "",
+                    "events": L["errors"],
+                    "share": L["share"],
+                    "shops": L["shops"],
+                    "owner": L["owner"],
+                    fix: L["fix"],
+                },
+                lang=lang,
+                colours=colours,
+            ),
+        ),
         (L["sec_timeline"], charts[1]),
         (L["sec_heatmap"], charts[2]),
-        (L["sec_health"], charts[3] + _table(health, {
-            "platform": L["platform"], _shop_column(health): L["shop"], "errors": L["errors"],
-            "auth_errors": L["auth"], "auth_share": L["auth_share"], "token_expired": L["token_expired_n"],
-            "first_token_expired": L["first_expired"], "last_token_expired": L["last_expired"],
-            "success_share": L["success_share"], "peak_quota": L["peak_quota"],
-            "headroom": L["headroom"], "cc_write_calls": L["cc_write"],
-            "verdict": L["flags"]}, lang=lang)),
-        (L["sec_incidents"], charts[4] + _table(inc, {
-            "rank": "#", "line": L["incident"], "minutes": L["minutes"], "peak": L["peak_bucket"],
-            "baseline": L["baseline"]}, lang=lang)),
-        (L["sec_retry"], _table(top_causes(s.retry_waste, L["more_causes"]), {
-            "platform": L["platform"], _shop_column(s.retry_waste): L["shop"], "api_endpoint": L["endpoint"],
-            "events": L["events"], "wasted_retries": L["wasted"], "root_causes": L["root_cause"],
-            fix: L["fix"]}, lang=lang)),
-        (L["sec_listings"], _table(s.listing_findings, {
-            "check_name": L["check"], "root_cause": L["root_cause"], "findings": L["findings"],
-            "example": L["example"]}, lang=lang, colours=colours) + _listing_details(s, lang, colours)),
-        (L["sec_templates"], _table(tpl, {
-            "root_cause": L["root_cause"], "template": L["template"], "events": L["errors"],
-            "shops": L["shops"], "example": L["example"], fix: L["fix"]}, limit=60, lang=lang,
-            colours=colours)),
-        (L["sec_unknowns"], _table(s.unknown_templates, {
-            "template": L["template"], "events": L["errors"], "shops": L["shops"],
-            "platforms": L["platform"], "example": L["example"]}, lang=lang)),
-        (L["sec_new"], _table(s.new_templates, {
-            "template": L["new_in_batch"], "root_cause": L["root_cause"], "events": L["errors"],
-            "example": L["example"]}, lang=lang, colours=colours) + _table(s.unseen_templates, {
-            "template": L["unseen_in_training"], "root_cause": L["root_cause"], "events": L["errors"],
-            "example": L["example"]}, lang=lang, colours=colours)),
-        (L["sec_rejects"], _table(s.rejects, {
-            "source_file": L["file"], "reason": L["reason"], "rows": L["rows"], "first_line": L["line"],
-            "example": L["example"]}, lang=lang)),
+        (
+            L["sec_health"],
+            charts[3]
+            + _table(
+                health,
+                {
+                    "platform": L["platform"],
+                    _shop_column(health): L["shop"],
+                    "errors": L["errors"],
+                    "auth_errors": L["auth"],
+                    "auth_share": L["auth_share"],
+                    "token_expired": L["token_expired_n"],
+                    "first_token_expired": L["first_expired"],
+                    "last_token_expired": L["last_expired"],
+                    "success_share": L["success_share"],
+                    "peak_quota": L["peak_quota"],
+                    "headroom": L["headroom"],
+                    "cc_write_calls": L["cc_write"],
+                    "verdict": L["flags"],
+                },
+                lang=lang,
+            ),
+        ),
+        (
+            L["sec_incidents"],
+            charts[4]
+            + _table(
+                inc,
+                {
+                    "rank": "#",
+                    "line": L["incident"],
+                    "minutes": L["minutes"],
+                    "peak": L["peak_bucket"],
+                    "baseline": L["baseline"],
+                },
+                lang=lang,
+            ),
+        ),
+        (
+            L["sec_retry"],
+            _table(
+                top_causes(s.retry_waste, L["more_causes"]),
+                {
+                    "platform": L["platform"],
+                    _shop_column(s.retry_waste): L["shop"],
+                    "api_endpoint": L["endpoint"],
+                    "events": L["events"],
+                    "wasted_retries": L["wasted"],
+                    "root_causes": L["root_cause"],
+                    fix: L["fix"],
+                },
+                lang=lang,
+            ),
+        ),
+        (
+            L["sec_listings"],
+            _table(
+                s.listing_findings,
+                {
+                    "check_name": L["check"],
+                    "root_cause": L["root_cause"],
+                    "findings": L["findings"],
+                    "example": L["example"],
+                },
+                lang=lang,
+                colours=colours,
+            )
+            + _listing_details(s, lang, colours),
+        ),
+        (
+            L["sec_templates"],
+            _table(
+                tpl,
+                {
+                    "root_cause": L["root_cause"],
+                    "template": L["template"],
+                    "events": L["errors"],
+                    "shops": L["shops"],
+                    "example": L["example"],
+                    fix: L["fix"],
+                },
+                limit=60,
+                lang=lang,
+                colours=colours,
+            ),
+        ),
+        (
+            L["sec_unknowns"],
+            _table(
+                s.unknown_templates,
+                {
+                    "template": L["template"],
+                    "events": L["errors"],
+                    "shops": L["shops"],
+                    "platforms": L["platform"],
+                    "example": L["example"],
+                },
+                lang=lang,
+            ),
+        ),
+        (
+            L["sec_new"],
+            _table(
+                s.new_templates,
+                {
+                    "template": L["new_in_batch"],
+                    "root_cause": L["root_cause"],
+                    "events": L["errors"],
+                    "example": L["example"],
+                },
+                lang=lang,
+                colours=colours,
+            )
+            + _table(
+                s.unseen_templates,
+                {
+                    "template": L["unseen_in_training"],
+                    "root_cause": L["root_cause"],
+                    "events": L["errors"],
+                    "example": L["example"],
+                },
+                lang=lang,
+                colours=colours,
+            ),
+        ),
+        (
+            L["sec_rejects"],
+            _table(
+                s.rejects,
+                {
+                    "source_file": L["file"],
+                    "reason": L["reason"],
+                    "rows": L["rows"],
+                    "first_line": L["line"],
+                    "example": L["example"],
+                },
+                lang=lang,
+            ),
+        ),
     ]
     if s.input_problems:  # files analyze could not read, each with its reason
-        sections.append((L["sec_unreadable"], _table(
-            pl.DataFrame([(f, L.get(f"status_{st}", st), r) for f, st, r in s.input_problems],
-                         schema=["file", "status", "reason"], orient="row"),
-            {"file": L["file"], "status": L["status"], "reason": L["reason"]}, lang=lang)))
+        sections.append(
+            (
+                L["sec_unreadable"],
+                _table(
+                    pl.DataFrame(
+                        [(f, L.get(f"status_{st}", st), r) for f, st, r in s.input_problems],
+                        schema=["file", "status", "reason"],
+                        orient="row",
+                    ),
+                    {"file": L["file"], "status": L["status"], "reason": L["reason"]},
+                    lang=lang,
+                ),
+            )
+        )
     body = "".join(
         f'<h2 id="s{i}">{html.escape(t)}</h2>{content}' for i, (t, content) in enumerate(sections)
     )
     nav = " · ".join(f'<a href="#s{i}">{html.escape(t)}</a>' for i, (t, _) in enumerate(sections))
-    notes = "".join(f'<p class="sub">{html.escape(L["note"])}: {html_text(note_text(n, lang))}</p>'
-                    for n in s.notes)
+    notes = "".join(
+        f'<p class="sub">{html.escape(L["note"])}: {html_text(note_text(n, lang))}</p>'
+        for n in s.notes
+    )
     period = f"{_e(h['first_at'])} – {_e(h['last_at'])} UTC"
-    generated = L["generated"].format(when=datetime.now().strftime("%Y-%m-%d %H:%M"), version=__version__)
+    generated = L["generated"].format(
+        when=datetime.now().strftime("%Y-%m-%d %H:%M"), version=__version__
+    )
     return (
         f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

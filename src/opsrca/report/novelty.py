@@ -116,7 +116,9 @@ def training_templates(model_dir: Path | str | None) -> set[str] | None:
         path = folder / name
         if path.is_file():
             found.update(
-                line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+                line.strip()
+                for line in path.read_text(encoding="utf-8").splitlines()
+                if line.strip()
             )
     return found or None
 

@@ -28,7 +28,9 @@ def prepare_out(out: Path | str) -> Path:
     """Create the output folder; a path that exists and is a file is an error."""
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
-        raise InputError(f"--out {str(folder)!r} is a file; give a folder (it is created when missing)")
+        raise InputError(
+            f"--out {str(folder)!r} is a file; give a folder (it is created when missing)"
+        )
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

@@ -68,6 +68,4 @@ def cause_colors(causes: Iterable[str], *, order: Iterable[str] | None = None) -
     extra = sorted(c for c in wanted if c not in known and c not in GREYS)
     colours = palette()
     index = {c: i for i, c in enumerate([*known, *extra])}
-    return {
-        c: GREYS[c] if c in GREYS else colours[index[c] % len(colours)] for c in wanted
-    }
+    return {c: GREYS[c] if c in GREYS else colours[index[c] % len(colours)] for c in wanted}

@@ -204,19 +204,28 @@ def listing_findings(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 def listing_details(con: duckdb.DuckDBPyConnection, *, limit: int = 30) -> dict[str, pl.DataFrame]:
     """The strongest findings of each listing check (for the report's detail tables)."""
     return {
-        "dupes": fetch(con, f"""
+        "dupes": fetch(
+            con,
+            f"""
             SELECT account_id, item_id_a, item_id_b, shop_id_a, shop_id_b,
                    round(CASE WHEN score <= 1 THEN score * 100 ELSE score END, 1) AS score_pct,
                    reason, root_cause
-            FROM dupe_pairs ORDER BY score DESC, account_id, item_id_a LIMIT {int(limit)}"""),
-        "overlaps": fetch(con, f"""
+            FROM dupe_pairs ORDER BY score DESC, account_id, item_id_a LIMIT {int(limit)}""",
+        ),
+        "overlaps": fetch(
+            con,
+            f"""
             SELECT kind, shops, account_id,
                    round(CASE WHEN combined <= 1 THEN combined * 100 ELSE combined END, 1) AS combined_pct,
                    root_cause
-            FROM overlap_findings ORDER BY combined DESC, shops LIMIT {int(limit)}"""),
-        "lint": fetch(con, f"""
+            FROM overlap_findings ORDER BY combined DESC, shops LIMIT {int(limit)}""",
+        ),
+        "lint": fetch(
+            con,
+            f"""
             SELECT item_code, rule, field, left(value, 60) AS value, root_cause, fix_zh, fix_en
-            FROM lint_findings ORDER BY rule, item_code LIMIT {int(limit)}"""),
+            FROM lint_findings ORDER BY rule, item_code LIMIT {int(limit)}""",
+        ),
     }
 
 
@@ -264,18 +273,25 @@ def top_shops(summary: Summary, *, n: int = 5) -> pl.DataFrame:
     ``top_cause``, names in ``top_cause_zh``/``top_cause_en``) and ``shop`` ("name (id)")."""
     top_cause = (
         summary.shop_matrix.sort(["events", "root_cause"], descending=[True, False])
-        .group_by("shop", maintain_order=True).first()
+        .group_by("shop", maintain_order=True)
+        .first()
         .select(_key="shop", top_cause="root_cause")
     )
     ov = summary.overview
     if "shop" not in ov.columns:
         ov = ov.with_columns(shop=pl.col("shop_id"))
     return (
-        ov.filter(pl.col("errors") > 0).head(n)
+        ov.filter(pl.col("errors") > 0)
+        .head(n)
         .with_columns(_key=pl.col("platform") + ":" + pl.col("shop_id"))
         .join(top_cause, on="_key", how="left")
-        .join(summary.root_causes.select(top_cause="root_cause", top_cause_zh="name_zh",
-                                         top_cause_en="name_en"), on="top_cause", how="left")
+        .join(
+            summary.root_causes.select(
+                top_cause="root_cause", top_cause_zh="name_zh", top_cause_en="name_en"
+            ),
+            on="top_cause",
+            how="left",
+        )
         .drop("_key")
     )
 
@@ -283,8 +299,20 @@ def top_shops(summary: Summary, *, n: int = 5) -> pl.DataFrame:
 def summary_csv_frame(s: Summary) -> pl.DataFrame:
     """The ``summary.csv`` table: one row per root cause with counts, shops and the fix in zh/en."""
     return s.root_causes.select(
-        "rank_by_events", "rank_by_shops", "root_cause", "name_zh", "name_en", "events",
-        "share", "shops", "platforms", "retries", "retryable", "owner", "fix_zh", "fix_en",
+        "rank_by_events",
+        "rank_by_shops",
+        "root_cause",
+        "name_zh",
+        "name_en",
+        "events",
+        "share",
+        "shops",
+        "platforms",
+        "retries",
+        "retryable",
+        "owner",
+        "fix_zh",
+        "fix_en",
     )
 
 
@@ -321,7 +349,9 @@ def build_summary(
         unseen_templates=unseen,
         listing_findings=listing_findings(con),
         rejects=rejects(con),
-        errors_over_time=errors_over_time(con, minutes=bucket_minutes(head["first_at"], head["last_at"])),
+        errors_over_time=errors_over_time(
+            con, minutes=bucket_minutes(head["first_at"], head["last_at"])
+        ),
         shop_matrix=shop_matrix(con),
         listings=listing_details(con),
         notes=[unseen_note],

@@ -75,7 +75,11 @@ def mark_number_like(frame: Frame) -> Frame:
 
 
 def write_table(
-    frame: Frame, path: Path | str, *, fmt: str | None = None, sheet: str = "data",
+    frame: Frame,
+    path: Path | str,
+    *,
+    fmt: str | None = None,
+    sheet: str = "data",
     progress: bool = False,
 ) -> int | None:
     """Write ``frame`` to ``path`` whole; the format follows the extension (``fmt`` when it has
@@ -128,7 +132,9 @@ XLSX_PROGRESS_ROWS = 25_000
 _XLSX_STEP = 5_000
 
 
-def write_xlsx(frame: pl.DataFrame, path: Path, *, sheet: str = "data", progress: bool = False) -> None:
+def write_xlsx(
+    frame: pl.DataFrame, path: Path, *, sheet: str = "data", progress: bool = False
+) -> None:
     """One sheet, streamed (xlsxwriter ``constant_memory``): ids and codes are text cells."""
     import xlsxwriter  # only needed for this format
 

@@ -26,6 +26,7 @@ from opsrca.safety import strip_control
 # Root causes and shops shown by the short summary.
 BRIEF_TOP = 5
 
+
 def _fmt(value: Any) -> str:
     if value is None:
         return "–"
@@ -55,8 +56,15 @@ def _longest_word(cells: list[str]) -> int:
     return min(max((cell_len(w) for c in cells for w in c.split()), default=0), 48)
 
 
-def _table(title: str, headers: list[str], rows: list[list[str]], *, numeric: set[int] | None = None,
-           ids: set[int] | None = None, width: int = 80) -> Table:
+def _table(
+    title: str,
+    headers: list[str],
+    rows: list[list[str]],
+    *,
+    numeric: set[int] | None = None,
+    ids: set[int] | None = None,
+    width: int = 80,
+) -> Table:
     """A table whose ``ids`` columns are at least as wide as their longest word, so a name may
     wrap between words but an id is never cut in two (a broken id pastes wrong).
 
@@ -67,8 +75,10 @@ def _table(title: str, headers: list[str], rows: list[list[str]], *, numeric: se
     table = Table(title=title, title_justify="left", title_style="bold cyan", show_lines=False)
     numeric = numeric or set()
     keep = {i: _longest_word([r[i] for r in rows]) for i in (ids or set())}
-    natural = [max((cell_len(c) for c in [h, *(r[i] for r in rows)]), default=1)
-               for i, h in enumerate(headers)]
+    natural = [
+        max((cell_len(c) for c in [h, *(r[i] for r in rows)]), default=1)
+        for i, h in enumerate(headers)
+    ]
     caps: dict[int, int] = {}
     if keep and sum(w + 3 for w in natural) + 1 > width:
         fixed = {i: max(4, *(cell_len(r[i]) for r in rows)) for i in numeric}
@@ -80,8 +90,13 @@ def _table(title: str, headers: list[str], rows: list[list[str]], *, numeric: se
         elif flexible or left < 0:
             keep = {}
     for i, h in enumerate(headers):
-        table.add_column(h, justify="right" if i in numeric else "left", overflow="fold",
-                         min_width=keep.get(i), max_width=caps.get(i))
+        table.add_column(
+            h,
+            justify="right" if i in numeric else "left",
+            overflow="fold",
+            min_width=keep.get(i),
+            max_width=caps.get(i),
+        )
     for row in rows:
         table.add_row(*(Text(cell) for cell in row))
     return table
@@ -104,8 +119,12 @@ def _headline(summary: Summary, console: Console, L: Any) -> None:
 
 def _line(console: Console, text: str | Text, *, style: str = "") -> None:
     """One terminal line, cut with an ellipsis at the console width (never wraps)."""
-    console.print(text if isinstance(text, Text) else Text(text, style=style),
-                  no_wrap=True, overflow="ellipsis", crop=True)
+    console.print(
+        text if isinstance(text, Text) else Text(text, style=style),
+        no_wrap=True,
+        overflow="ellipsis",
+        crop=True,
+    )
 
 
 def render_brief(
@@ -131,15 +150,19 @@ def render_brief(
     if rc.height:
         shown = rc.head(top)
         console.print()
-        _line(console, L["fix_first"].format(n=shown.height, share=_pct(shown["share"].sum())),
-              style="bold cyan")
+        _line(
+            console,
+            L["fix_first"].format(n=shown.height, share=_pct(shown["share"].sum())),
+            style="bold cyan",
+        )
         for i, r in enumerate(shown.to_dicts(), start=1):
             head = Text(f"{i:>2}. ")
             head.append(cause_name(r, lang), style="bold")
             head.append(f"  {r['root_cause']}", style="dim")
             _line(console, head)
-            counts = L["cause_line"].format(events=f"{r['events']:,}", share=_pct(r["share"]),
-                                            shops=f"{r['shops']:,}")
+            counts = L["cause_line"].format(
+                events=f"{r['events']:,}", share=_pct(r["share"]), shops=f"{r['shops']:,}"
+            )
             _line(console, f"    {counts} → {_fmt(r[fix_col]).replace(chr(10), ' ')}")
 
     shops = top_shops(summary, n=top)
@@ -149,16 +172,25 @@ def render_brief(
         for r in shops.to_dicts():
             line = Text("  ")
             line.append(f"{r['platform']} {_shop(r)}", style="bold")
-            line.append("  " + L["shop_line"].format(
-                errors=f"{r['errors']:,}", share=_pct(r["error_share"]),
-                cause=_fmt(r[f"top_cause_{lang}"] or r["top_cause"])))
+            line.append(
+                "  "
+                + L["shop_line"].format(
+                    errors=f"{r['errors']:,}",
+                    share=_pct(r["error_share"]),
+                    cause=_fmt(r[f"top_cause_{lang}"] or r["top_cause"]),
+                )
+            )
             _line(console, line)
 
     console.print()
     if summary.incidents.height:
         first = summary.incidents.row(0, named=True)
-        _line(console, L["incidents_top"].format(n=f"{summary.incidents.height:,}",
-                                                 line=incident_line(first, lang)))
+        _line(
+            console,
+            L["incidents_top"].format(
+                n=f"{summary.incidents.height:,}", line=incident_line(first, lang)
+            ),
+        )
     else:
         _line(console, f"{L['incidents']}: {L['none']}")
     health = summary.health
@@ -170,8 +202,12 @@ def render_brief(
         if cc:
             _line(console, L["cc_line"].format(n=f"{cc:,}"))
     if h["unknown"]:
-        _line(console, L["unknown_n"].format(n=f"{h['unknown']:,}",
-                                             templates=summary.unknown_templates.height))
+        _line(
+            console,
+            L["unknown_n"].format(
+                n=f"{h['unknown']:,}", templates=summary.unknown_templates.height
+            ),
+        )
     if h["rejects"]:
         _line(console, L["rejects_n"].format(n=f"{h['rejects']:,}"), style="yellow")
 
@@ -205,68 +241,173 @@ def render(summary: Summary, console: Console, *, lang: str = "zh", limit: int =
     h = summary.headline
 
     _headline(summary, console, L)
-    console.print(
-        f"{L['classified']} {h['classified']:,} · {L['rejects']} {h['rejects']:,}"
-    )
+    console.print(f"{L['classified']} {h['classified']:,} · {L['rejects']} {h['rejects']:,}")
 
-    def section(title: str, frame: pl.DataFrame, headers: list[str],
-                make: Any, numeric: set[int] | None = None, rows: int = limit) -> None:
+    def section(
+        title: str,
+        frame: pl.DataFrame,
+        headers: list[str],
+        make: Any,
+        numeric: set[int] | None = None,
+        rows: int = limit,
+    ) -> None:
         if frame.height == 0:
             console.print(f"[bold cyan]{escape(title)}[/]: {L['none']}")
             return
         ids = {i for i, head in enumerate(headers) if head == L["shop"]}
-        console.print(_table(title, headers, [make(r) for r in _rows(frame, rows)], numeric=numeric,
-                             ids=ids, width=console.width))
+        console.print(
+            _table(
+                title,
+                headers,
+                [make(r) for r in _rows(frame, rows)],
+                numeric=numeric,
+                ids=ids,
+                width=console.width,
+            )
+        )
         if frame.height > rows:
             console.print("  " + L["more_rows"].format(n=frame.height - rows))
 
-    section(L["overview"], summary.overview,
-            [L["platform"], L["shop"], L["events"], L["errors"], L["error_share"], L["successes"]],
-            lambda r: [r["platform"], _shop(r), f"{r['events']:,}", f"{r['errors']:,}",
-                       _pct(r["error_share"]), f"{r['successes']:,}"], {2, 3, 4, 5})
-    section(L["root_causes"], summary.root_causes,
-            [L["rank"], L["root_cause"], L["errors"], L["share"], L["shops"], L["fix"]],
-            lambda r: [f"{r['rank_by_events']} ({r['rank_by_shops']})",
-                       f"{r['root_cause']}\n{r[name_col]}", f"{r['events']:,}", _pct(r["share"]),
-                       str(r["shops"]), _cut(r[fix_col], 90)], {2, 3, 4}, rows=max(limit, 30))
-    section(L["templates"], summary.top_templates,
-            [L["root_cause"], L["template"], L["errors"], L["example"]],
-            lambda r: [r["root_cause"], _cut(r["template"], 60), f"{r['events']:,}",
-                       _cut(r["example"], 60)], {2}, rows=3 * limit)
-    section(L["unknowns"], summary.unknown_templates,
-            [L["template"], L["errors"], L["shops"], L["example"]],
-            lambda r: [_cut(r["template"], 70), f"{r['events']:,}", str(r["shops"]),
-                       _cut(r["example"], 60)], {1, 2})
+    section(
+        L["overview"],
+        summary.overview,
+        [L["platform"], L["shop"], L["events"], L["errors"], L["error_share"], L["successes"]],
+        lambda r: [
+            r["platform"],
+            _shop(r),
+            f"{r['events']:,}",
+            f"{r['errors']:,}",
+            _pct(r["error_share"]),
+            f"{r['successes']:,}",
+        ],
+        {2, 3, 4, 5},
+    )
+    section(
+        L["root_causes"],
+        summary.root_causes,
+        [L["rank"], L["root_cause"], L["errors"], L["share"], L["shops"], L["fix"]],
+        lambda r: [
+            f"{r['rank_by_events']} ({r['rank_by_shops']})",
+            f"{r['root_cause']}\n{r[name_col]}",
+            f"{r['events']:,}",
+            _pct(r["share"]),
+            str(r["shops"]),
+            _cut(r[fix_col], 90),
+        ],
+        {2, 3, 4},
+        rows=max(limit, 30),
+    )
+    section(
+        L["templates"],
+        summary.top_templates,
+        [L["root_cause"], L["template"], L["errors"], L["example"]],
+        lambda r: [
+            r["root_cause"],
+            _cut(r["template"], 60),
+            f"{r['events']:,}",
+            _cut(r["example"], 60),
+        ],
+        {2},
+        rows=3 * limit,
+    )
+    section(
+        L["unknowns"],
+        summary.unknown_templates,
+        [L["template"], L["errors"], L["shops"], L["example"]],
+        lambda r: [
+            _cut(r["template"], 70),
+            f"{r['events']:,}",
+            str(r["shops"]),
+            _cut(r["example"], 60),
+        ],
+        {1, 2},
+    )
     # six columns fit 100 terminal columns (client-credentials writes are in the verdict;
     # expiry times and headroom in the report and `opsrca health`)
-    section(L["health"], summary.health,
-            [L["shop"], L["auth"], L["token_expired_n"], L["success_share"], L["peak_quota"],
-             L["flags"]],
-            lambda r: [f"{r['platform']} {_shop(r)}",
-                       f"{r['auth_errors']} ({_pct(r['auth_share'])})", str(r["token_expired"]),
-                       _pct(r["success_share"]),
-                       f"{_fmt(r['peak_calls_per_min'])}/{_fmt(r['quota_per_min'])}",
-                       verdict(r, lang)],
-            {1, 2, 3, 4})
-    section(L["incidents"], summary.incidents,
-            [L["incident"], L["peak_bucket"], L["baseline"]],
-            lambda r: [incident_line(r, lang), str(r["peak"]), _fmt(r["baseline"])], {1, 2})
-    section(L["retry"], summary.retry_waste,
-            [L["platform"], L["shop"], L["endpoint"], L["errors"], L["wasted"], L["root_cause"]],
-            lambda r: [r["platform"], _shop(r), _cut(r["api_endpoint"], 40), str(r["events"]),
-                       str(r["wasted_retries"]), _cut(r["root_causes"], 60)], {3, 4})
-    section(L["new"], summary.new_templates, [L["template"], L["root_cause"], L["errors"], L["example"]],
-            lambda r: [_cut(r["template"], 60), _fmt(r["root_cause"]), str(r["events"]),
-                       _cut(r["example"], 50)], {2})
-    section(L["unseen"], summary.unseen_templates,
-            [L["template"], L["root_cause"], L["errors"], L["example"]],
-            lambda r: [_cut(r["template"], 60), _fmt(r["root_cause"]), str(r["events"]),
-                       _cut(r["example"], 50)], {2})
-    section(L["listings"], summary.listing_findings,
-            [L["check"], L["root_cause"], L["findings"], L["example"]],
-            lambda r: [r["check_name"], r["root_cause"], str(r["findings"]), _cut(r["example"], 60)], {2})
-    section(L["rejects"], summary.rejects, [L["file"], L["reason"], L["rows"], L["line"]],
-            lambda r: [Path(r["source_file"] or "-").name, _cut(r["reason"], 100), str(r["rows"]),
-                       _fmt(r["first_line"])], {2, 3})
+    section(
+        L["health"],
+        summary.health,
+        [
+            L["shop"],
+            L["auth"],
+            L["token_expired_n"],
+            L["success_share"],
+            L["peak_quota"],
+            L["flags"],
+        ],
+        lambda r: [
+            f"{r['platform']} {_shop(r)}",
+            f"{r['auth_errors']} ({_pct(r['auth_share'])})",
+            str(r["token_expired"]),
+            _pct(r["success_share"]),
+            f"{_fmt(r['peak_calls_per_min'])}/{_fmt(r['quota_per_min'])}",
+            verdict(r, lang),
+        ],
+        {1, 2, 3, 4},
+    )
+    section(
+        L["incidents"],
+        summary.incidents,
+        [L["incident"], L["peak_bucket"], L["baseline"]],
+        lambda r: [incident_line(r, lang), str(r["peak"]), _fmt(r["baseline"])],
+        {1, 2},
+    )
+    section(
+        L["retry"],
+        summary.retry_waste,
+        [L["platform"], L["shop"], L["endpoint"], L["errors"], L["wasted"], L["root_cause"]],
+        lambda r: [
+            r["platform"],
+            _shop(r),
+            _cut(r["api_endpoint"], 40),
+            str(r["events"]),
+            str(r["wasted_retries"]),
+            _cut(r["root_causes"], 60),
+        ],
+        {3, 4},
+    )
+    section(
+        L["new"],
+        summary.new_templates,
+        [L["template"], L["root_cause"], L["errors"], L["example"]],
+        lambda r: [
+            _cut(r["template"], 60),
+            _fmt(r["root_cause"]),
+            str(r["events"]),
+            _cut(r["example"], 50),
+        ],
+        {2},
+    )
+    section(
+        L["unseen"],
+        summary.unseen_templates,
+        [L["template"], L["root_cause"], L["errors"], L["example"]],
+        lambda r: [
+            _cut(r["template"], 60),
+            _fmt(r["root_cause"]),
+            str(r["events"]),
+            _cut(r["example"], 50),
+        ],
+        {2},
+    )
+    section(
+        L["listings"],
+        summary.listing_findings,
+        [L["check"], L["root_cause"], L["findings"], L["example"]],
+        lambda r: [r["check_name"], r["root_cause"], str(r["findings"]), _cut(r["example"], 60)],
+        {2},
+    )
+    section(
+        L["rejects"],
+        summary.rejects,
+        [L["file"], L["reason"], L["rows"], L["line"]],
+        lambda r: [
+            Path(r["source_file"] or "-").name,
+            _cut(r["reason"], 100),
+            str(r["rows"]),
+            _fmt(r["first_line"]),
+        ],
+        {2, 3},
+    )
     for note in summary.notes:
         console.print(f"[dim]{L['note']}: {escape(note_text(note, lang))}[/]")

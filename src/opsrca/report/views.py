@@ -83,8 +83,10 @@ def with_shop_labels(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> pl.
     """``frame`` (with ``shop_id``) plus ``shop_name`` and ``shop`` ("name (id)") columns."""
     if "shop_id" not in frame.columns:
         return frame
-    names = known_shops(con).select("shop_id", pl.col("shop_name").alias("__name")).unique(
-        "shop_id", keep="first"
+    names = (
+        known_shops(con)
+        .select("shop_id", pl.col("shop_name").alias("__name"))
+        .unique("shop_id", keep="first")
     )
     out = frame.join(names, on="shop_id", how="left", maintain_order="left")
     if "shop_name" in out.columns:
