@@ -22,7 +22,9 @@ def test_bundled_manifest(bundled: LoadedModel) -> None:
     # abstention: the confidence threshold and the gate on the model's own `unknown` class,
     # chosen on the real-world set (unknown on categorized messages <= 3 %)
     assert 0.0 <= bundled.threshold < 1.0
-    assert bundled.unknown_threshold is not None and 0.0 < bundled.unknown_threshold <= 1.0
+    # (None: the `unknown` class needs the same threshold as the others, a point `make model`
+    # may choose)
+    assert bundled.unknown_threshold is None or 0.0 < bundled.unknown_threshold <= 1.0
     assert bundled.manifest["realworld_rows"] >= 300
     rw = bundled.manifest["metrics"]["realworld"]
     assert rw["hybrid"]["macro_f1"] > rw["rules"]["macro_f1"]
