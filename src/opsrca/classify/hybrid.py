@@ -21,7 +21,7 @@ other than ``root_cause``, with its probability ``confidence_2``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
@@ -106,25 +106,25 @@ def model_columns(
     rows = np.arange(n)
     best, second = order[:, 0], order[:, 1] if proba.shape[1] > 1 else order[:, 0]
     labels = model.classes_[best].astype(str)
-    blind = pl.Series(~known)
-
-    def answered(name: str, values: Any, dtype: pl.DataType) -> pl.Series:
-        # A document with no known feature gets no answer: the priors are not evidence.
-        series = pl.Series(name, values, dtype=dtype)
-        return pl.select(pl.when(blind).then(None).otherwise(series)).to_series().alias(name)
-
-    out = {
-        "model_label": answered("model_label", labels, pl.String()),
-        "model_confidence": answered("model_confidence", proba[rows, best], pl.Float64()),
-        "model_label_2": answered("model_label_2", model.classes_[second].astype(str), pl.String()),
-        "model_confidence_2": answered("model_confidence_2", proba[rows, second], pl.Float64()),
-    }
     found = model.top_terms(docs, labels.tolist()) if terms else [None] * n
-    # "" (not null) marks "a model was asked and knew no word": the evidence says so.
-    out["model_terms"] = pl.Series(
-        "model_terms", ["" if b else t for b, t in zip(blind, found, strict=True)], pl.String
+    answers = pl.DataFrame(
+        {
+            "model_label": labels,
+            "model_confidence": proba[rows, best],
+            "model_label_2": model.classes_[second].astype(str),
+            "model_confidence_2": proba[rows, second],
+            "model_terms": found,
+        },
+        schema=MODEL_COLUMNS,
     )
-    return out
+    seen = pl.Series(known)
+    answers = answers.with_columns(
+        # No known word: no answer, since the priors are not evidence; "" (not null) terms
+        # mark "a model was asked and knew no word", which the evidence says.
+        pl.when(seen).then(pl.exclude("model_terms")),
+        pl.when(seen).then(pl.col("model_terms")).otherwise(pl.lit("")),
+    )
+    return {name: answers[name] for name in MODEL_COLUMNS}
 
 
 def _model_answer(frame: pl.DataFrame, unknown_threshold: float | None) -> pl.DataFrame:

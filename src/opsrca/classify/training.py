@@ -214,14 +214,9 @@ def _out_of_fold(
             advance(1)
             continue
         model = _model(config).fit(docs[train_idx].tolist(), y[train_idx].tolist())
-        proba, known = model.scores(docs[test_idx].tolist())
-        order = np.argsort(-proba, axis=1, kind="stable")
-        rows = np.arange(len(test_idx))
-        seen = test_idx[known]  # documents without a known feature stay unknown at 0.0
-        labels[seen] = model.classes_[order[known, 0]]
-        conf[seen] = proba[rows[known], order[known, 0]]
-        labels2[seen] = model.classes_[order[known, 1]]
-        conf2[seen] = proba[rows[known], order[known, 1]]
+        fold = _fitted_outputs(model, data[test_idx])
+        labels[test_idx], conf[test_idx] = fold.model_label, fold.model_conf
+        labels2[test_idx], conf2[test_idx] = fold.model_label_2, fold.model_conf_2
         advance(1, f"{config['name']}, {how} folds")
     return _ModelOutputs(labels.astype(str), conf, labels2.astype(str), conf2)
 
