@@ -51,6 +51,16 @@ def _shop(row: dict[str, Any]) -> str:
     return _fmt(row.get("shop") or row.get("shop_id"))
 
 
+def _template_row(row: dict[str, Any]) -> list[str]:
+    """One row of the "new templates" and "templates the model never saw" tables."""
+    return [
+        _cut(row["template"], 60),
+        _fmt(row["root_cause"]),
+        str(row["events"]),
+        _cut(row["example"], 50),
+    ]
+
+
 def _longest_word(cells: list[str]) -> int:
     """Cells of the widest space-free run (an id, ``name (id)``'s id part), at most 48."""
     return min(max((cell_len(w) for c in cells for w in c.split()), default=0), 48)
@@ -366,30 +376,9 @@ def render(summary: Summary, console: Console, *, lang: str = "zh", limit: int =
         ],
         {3, 4},
     )
-    section(
-        L["new"],
-        summary.new_templates,
-        [L["template"], L["root_cause"], L["errors"], L["example"]],
-        lambda r: [
-            _cut(r["template"], 60),
-            _fmt(r["root_cause"]),
-            str(r["events"]),
-            _cut(r["example"], 50),
-        ],
-        {2},
-    )
-    section(
-        L["unseen"],
-        summary.unseen_templates,
-        [L["template"], L["root_cause"], L["errors"], L["example"]],
-        lambda r: [
-            _cut(r["template"], 60),
-            _fmt(r["root_cause"]),
-            str(r["events"]),
-            _cut(r["example"], 50),
-        ],
-        {2},
-    )
+    template_columns = [L["template"], L["root_cause"], L["errors"], L["example"]]
+    for key, rows in (("new", summary.new_templates), ("unseen", summary.unseen_templates)):
+        section(L[key], rows, template_columns, _template_row, {2})
     section(
         L["listings"],
         summary.listing_findings,
