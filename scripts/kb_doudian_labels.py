@@ -30,7 +30,7 @@ RULES: list[tuple[str, str]] = [
         "platform.server_error",
         r"服务错误|获取.{0,10}失败|查询.{0,10}失败|服务异常|系统异常|系统繁忙|系统错误",
     ),
-    ("unknown", r"业务处理错误|请联系客服$"),
+    ("unknown", r"业务处理错误|请联系客服$|^(-?\d+:)?未知错误$"),  # guide: vague codes with no cause
     ("account.restricted", r"商户状态|店铺状态|参加活动|活动中|(关闭|未开通).{0,6}服务"),
     ("data.sync_conflict", r"已被修改|刷新后"),
     (

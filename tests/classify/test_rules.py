@@ -91,6 +91,8 @@ FAMILIES: list[tuple[str, str, dict[str, object]]] = [
     ("code=22 msg=Invalid method", "integration.api_misuse", {}),
     ("数据库连接池耗尽", "erp.internal_error", {}),
     ("java.lang.OutOfMemoryError: Java heap space", "erp.internal_error", {}),
+    ("执行成功", "unknown", {}),
+    ("The check failed.", "unknown", {}),
 ]
 
 
