@@ -138,6 +138,9 @@ DECIDED: list[tuple[str, str]] = [
     ("Required attribute is not filled in: Brand", "validation.missing_field"),
     ("Request parameters are missing", "validation.missing_field"),
     ("未传入参数 warehouse_code", "validation.missing_field"),
+    # a value the shop's region or currency does not allow (guide: Values)
+    ("The currency EUR is not supported for this shop", "validation.invalid_value"),
+    ("delivery_option.type is not allowed in your region", "validation.invalid_value"),
     # seller state: appeals, items held by an activity, Taobao's anti-bot markers
     ("Listing has an ongoing appeal and cannot be edited", "account.restricted"),
     ("Items in the flash sale cannot be removed", "account.restricted"),
