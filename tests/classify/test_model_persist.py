@@ -58,6 +58,28 @@ def test_fit_predict_and_evidence_terms() -> None:
     assert "令牌" in terms[0]
 
 
+def test_a_concept_learned_in_one_language_carries_to_another() -> None:
+    """Trained on Chinese and English only, a Russian message that names the same idea gets
+    that idea's category through the glossary's concept token, and the evidence names the
+    concept readably."""
+    docs = [
+        "主图像素过低",
+        "图片格式错误",
+        "image too small",
+        "库存不足",
+        "out of stock",
+        "stock is zero",
+    ]
+    labels = ["media.image_invalid"] * 3 + ["inventory.stock_unavailable"] * 3
+    model = RootCauseModel(char_ngrams=False, threshold=0.0).fit(docs, labels)
+    assert list(model.predict(["Фото слишком маленькое", "Недостаточно остатков"])) == [
+        "media.image_invalid",
+        "inventory.stock_unavailable",
+    ]
+    terms = model.top_terms(["Фото слишком маленькое"], ["media.image_invalid"])
+    assert "concept:image" in terms[0] and "__c_" not in terms[0]
+
+
 def test_training_is_deterministic() -> None:
     a = RootCauseModel().fit(DOCS, LABELS).predict_proba(DOCS)
     b = RootCauseModel().fit(DOCS, LABELS).predict_proba(DOCS)

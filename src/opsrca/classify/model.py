@@ -9,6 +9,7 @@ the answer is ``unknown``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,6 +25,10 @@ from opsrca.classify.taxonomy import UNKNOWN
 from opsrca.classify.tokenize import tokenize
 
 __all__ = ["RootCauseModel"]
+
+
+_CONCEPT = re.compile(r"__c_([a-z_]+?)__")
+"""A glossary concept token (``tokenize.concepts``), shown as ``concept:<name>`` in evidence."""
 
 
 class RootCauseModel(ClassifierMixin, BaseEstimator):
@@ -203,6 +208,14 @@ class RootCauseModel(ClassifierMixin, BaseEstimator):
             out.append(sum(w not in vocab for w in words) / len(words) if words else None)
         return out
 
+    def _concept_terms(self) -> np.ndarray:
+        """Per word feature: does it hold a glossary concept token (cached)."""
+        flags = getattr(self, "_concept_flags", None)
+        if flags is None:
+            flags = np.array(["__c_" in str(t) for t in self.word_terms_], dtype=bool)
+            self._concept_flags = flags
+        return flags
+
     def top_terms(self, docs: Sequence[str], classes: Sequence[str], k: int = 3) -> list[str]:
         """The ``k`` word features that weigh most for the given class of each document.
 
@@ -222,12 +235,14 @@ class RootCauseModel(ClassifierMixin, BaseEstimator):
         contrib[valid] = x.data[valid] * coef[cls[rows[valid]], x.indices[valid]]
         keep = contrib > 0
         rows, cols, contrib = rows[keep], x.indices[keep], contrib[keep]
-        order = np.lexsort((-contrib, rows))
+        # The message's own words first, glossary concepts after: an analyst reads words.
+        concept = self._concept_terms()[cols]
+        order = np.lexsort((-contrib, concept, rows))
         rows, cols = rows[order], cols[order]
         starts = np.searchsorted(rows, np.arange(x.shape[0]))
         rank = np.arange(len(rows)) - starts[rows]
         top = rank < k
         out: list[list[str]] = [[] for _ in range(x.shape[0])]
         for r, term in zip(rows[top].tolist(), self.word_terms_[cols[top]].tolist(), strict=True):
-            out[r].append(term)
+            out[r].append(_CONCEPT.sub(r"concept:\1", term))
         return [", ".join(terms) for terms in out]

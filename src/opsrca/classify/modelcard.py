@@ -27,7 +27,8 @@ def model_card(manifest: dict[str, Any]) -> str:
         f"+ analysts' files, {manifest['data_rows']} rows ("
         + ", ".join(f"{k} {v}" for k, v in counts.items())
         + ")",
-        f"- features: {cfg['name']} (jieba words + stemmed Russian + English words, 1-2 grams"
+        f"- features: {cfg['name']} (jieba words + stemmed Russian + English words + "
+        "`concepts.toml` concept tokens, 1-2 grams"
         f"{' + char_wb 2-4 grams' if cfg['char_ngrams'] else ''}), "
         f"LogisticRegression C={cfg['C']}, class_weight=balanced",
         f"- abstain threshold: {manifest['threshold']}; the model's own `unknown` class needs "

@@ -1,5 +1,8 @@
 """Tokenizer of the model: jieba for Chinese runs, stemmed lowercase Russian words, lowercase
-English words, in any mix (Ozon answers in Russian, TOP wrappers in English around Chinese).
+English words, in any mix (Ozon answers in Russian, TOP wrappers in English around Chinese),
+plus one ``__c_<concept>__`` token per concept of the cross-language glossary
+(``opsrca/data/concepts.toml``) the text names, so evidence learned in one language carries
+to the others.
 
 A module-level function (the model is rebuilt from data, so the tokenizer is code, never stored). jieba is loaded once,
 quietly, with the shipped domain dictionary (``opsrca/data/jieba_userdict.txt``) so terms
@@ -11,7 +14,8 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from functools import lru_cache
+import tomllib
+from functools import cache, lru_cache
 from typing import Any
 
 import polars as pl
@@ -19,7 +23,7 @@ import polars as pl
 from opsrca.classify.keys import key_columns
 from opsrca.paths import data_file
 
-__all__ = ["feature_docs", "stem_ru", "tokenize"]
+__all__ = ["concepts", "feature_docs", "stem_ru", "tokenize"]
 
 _TOKEN = re.compile(
     r"(?P<feat>__[a-z0-9_.\-]+__)"  # structured-field tokens such as __status_401__
@@ -123,9 +127,60 @@ def stem_ru(word: str) -> str:
     return w
 
 
+_FIELD_TOKEN = re.compile(r"__[a-z0-9_.\-]+__")
+_WORDS = re.compile(r"[a-z0-9]+|[а-я]+")
+_CJK_RUNS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+@cache
+def _glossary() -> tuple[tuple[str, re.Pattern[str] | None, re.Pattern[str] | None], ...]:
+    """``(token, words pattern, Chinese pattern)`` per concept of ``concepts.toml``.
+
+    The words pattern runs over `` word word … `` (see ``_words``) and starts with a space, so
+    the regex engine tries it only at word starts: a few microseconds per message."""
+    with open(data_file("concepts.toml"), "rb") as fh:
+        raw = tomllib.load(fh)
+    out = []
+    for name, terms in raw["concept"].items():
+        words = []
+        if terms.get("en"):
+            words.append(r" (?:" + "|".join(terms["en"]) + r")(?= )")
+        if terms.get("ru"):
+            words.append(r" (?:" + "|".join(terms["ru"]) + ")")
+        zh = "|".join(re.escape(t) for t in terms.get("zh", ()))
+        out.append(
+            (
+                f"__c_{name}__",
+                re.compile("|".join(words)) if words else None,
+                re.compile(zh) if zh else None,
+            )
+        )
+    return tuple(out)
+
+
+def _words(low: str) -> str:
+    """Latin and Cyrillic words of lowercased text, joined by single spaces and framed by them."""
+    return " " + " ".join(_WORDS.findall(low)) + " "
+
+
+@lru_cache(maxsize=65536)
+def concepts(text: str) -> tuple[str, ...]:
+    """The glossary concept tokens ``text`` names, in glossary order (field tokens such as
+    ``__status_401__`` are not text). Cached: a template's document is tokenized for the
+    model, its evidence and its unknown-word share."""
+    low = _FIELD_TOKEN.sub(" ", text.lower().replace("ё", "е"))
+    words = _words(low)
+    cjk = " ".join(_CJK_RUNS.findall(low))
+    return tuple(
+        token
+        for token, w, zh in _glossary()
+        if (w is not None and w.search(words)) or (zh is not None and cjk and zh.search(cjk))
+    )
+
+
 def tokenize(doc: str) -> list[str]:
     """Tokens of a feature document: jieba words, lowercase English words, stemmed Russian
-    words, field tokens."""
+    words, field tokens, then the glossary's concept tokens."""
     out: list[str] = []
     for match in _TOKEN.finditer(doc):
         kind = match.lastgroup
@@ -138,6 +193,7 @@ def tokenize(doc: str) -> list[str]:
             out.append(stem_ru(text))
         else:
             out.append(text.lower() if kind == "feat" else text)
+    out.extend(concepts(doc))
     return out
 
 

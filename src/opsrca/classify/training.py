@@ -54,14 +54,17 @@ FEATURE_CONFIGS: tuple[dict[str, Any], ...] = (
 each config's tuned threshold), else on the grouped split (model-only macro-F1)."""
 THRESHOLDS = np.round(np.arange(0.0, 0.91, 0.05), 2)
 MAX_UNKNOWN = 0.03
-# Non-errors (success lines, chatter) must stay `unknown`: an operating point is only eligible
+"""Abstention budget: at most this share of categorized real-world messages answered ``unknown``."""
+# Non-errors and no-cause lines must mostly stay `unknown`: an operating point is only eligible
 # when it answers at least this share of the real-world set's own `unknown` rows `unknown`.
-# Measured on the real-world set with model v4: within 3 % unknown on categorized messages no
-# point kept more than 1 in 6 of them (success lines came out `account.restricted`).
-MIN_UNKNOWN_RECALL = 0.75
+# With model v4 no point within 3 % kept more than 1 in 6 of them (success lines came out
+# `account.restricted`), so v5-v18 asked for 0.75. Once the set held 28 such rows, half of them
+# vague errors of other vendors (`Something went wrong`, printer and locked-file errors), 0.75
+# cost 18 % unknown on categorized messages (threshold 0.65, v19 data); 0.5 keeps the issue's
+# 3 % budget reachable while still refusing points that name most non-errors.
+MIN_UNKNOWN_RECALL = 0.5
 UNKNOWN_THRESHOLDS: tuple[float | None, ...] = (None, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 """Candidates for the probability the model's own ``unknown`` class needs (real-world tuning)."""
-"""Abstention budget: at most this share of categorized real-world messages answered ``unknown``."""
 THRESHOLD_TOLERANCE = 0.005
 METHODS = ("rules", "model", "hybrid")
 
