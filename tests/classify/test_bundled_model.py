@@ -31,6 +31,22 @@ def test_bundled_manifest(bundled: LoadedModel) -> None:
     assert bundled.manifest["metrics"]["grouped_cv"]["hybrid"]["macro_f1"] > 0.5
 
 
+def test_bundled_model_was_fitted_on_the_shipped_data(bundled: LoadedModel) -> None:
+    """Editing the knowledge base, rules, glossary or jieba dictionary without `make model`
+    would ship a model fitted on other data and features than the package holds."""
+    from opsrca.classify.kb import kb_sha256
+    from opsrca.classify.rules import rules_sha256
+    from opsrca.classify.tokenize import tokenizer_sha256
+
+    shipped = {
+        "kb_sha256": kb_sha256(),
+        "rules_sha256": rules_sha256(),
+        "tokenizer_sha256": tokenizer_sha256(),
+    }
+    stale = [key for key, value in shipped.items() if bundled.manifest.get(key) != value]
+    assert not stale, f"{stale} changed since the bundled model was built: run `make model`"
+
+
 def test_every_taxonomy_example_classifies_to_its_id(bundled: LoadedModel) -> None:
     out = classify_frame(pl.DataFrame({"message": EXAMPLES["examples"]}), model=bundled)
     wrong = out.with_columns(EXAMPLES["id"].alias("expected")).filter(

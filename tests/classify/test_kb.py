@@ -10,7 +10,7 @@ import pytest
 
 from opsrca.classify import kb as kb_module
 from opsrca.classify.hybrid import add_keys, decide
-from opsrca.classify.kb import KB_COLUMNS, kb_training_rows, load_kb
+from opsrca.classify.kb import KB_COLUMNS, code_decides, kb_training_rows, load_kb
 from opsrca.errors import ConfigError
 
 FIXTURE_KB = (
@@ -48,7 +48,7 @@ def _lookup_rows() -> list[dict[str, object]]:
     levels = [
         (pl.col("code").is_not_null() & pl.col("sub_code").is_not_null(), ["code", "sub_code"]),
         (pl.col("code").is_null() & pl.col("sub_code").is_not_null(), ["sub_code"]),
-        (pl.col("code").is_not_null() & pl.col("sub_code").is_null(), ["code"]),
+        (code_decides() & pl.col("sub_code").is_null(), ["code"]),
     ]
     out = []
     for rows_of_level, key in levels:
@@ -167,6 +167,47 @@ def test_a_code_documented_with_two_categories_is_not_a_lookup(tmp_path: Path) -
     )
     out = apply_kb(keys, folder=tmp_path)
     assert out["kb_label"].to_list() == [None, "auth.token_expired"]
+
+
+def test_codes_many_vendors_share_never_decide_alone(tmp_path: Path) -> None:
+    """`other` gathers every ERP and SDK: its `400` (Python's HTTP table) or `-1` means nothing
+    alone, and an HTTP status never decides on any platform but TOP, whose numbers are its own;
+    a distinctive code still decides."""
+    (tmp_path / "x.csv").write_text(
+        ",".join(KB_COLUMNS) + "\n"
+        "other,400,,Bad Request,validation.invalid_value,cpython\n"
+        "other,-1,,系统繁忙,platform.server_error,wx\n"
+        "other,40164,,invalid ip not in whitelist,access.ip_restricted,wx\n"
+        "ozon,403,,Offer not signed,account.restricted,swagger\n"
+        "taobao,25,,Invalid signature,auth.invalid_credentials,top\n",
+        encoding="utf-8",
+    )
+    from opsrca.classify.kb import apply_kb
+
+    codes = [
+        ("other", "400"),
+        ("other", "-1"),
+        ("other", "40164"),
+        ("ozon", "403"),
+        ("taobao", "25"),
+    ]
+    keys = add_keys(
+        pl.DataFrame(
+            {
+                "message": ["image download failed"] * len(codes),
+                "platform": [p for p, _ in codes],
+                "error_code": [c for _, c in codes],
+            }
+        )
+    )
+    out = apply_kb(keys, folder=tmp_path)
+    assert out["kb_label"].to_list() == [
+        None,
+        None,
+        "access.ip_restricted",
+        None,
+        "auth.invalid_credentials",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -101,6 +101,8 @@ def test_round_trip(small_model_dir: Path, small_model: LoadedModel) -> None:
         "threshold",
         "data_sha256",
         "rules_sha256",
+        "kb_sha256",
+        "tokenizer_sha256",
         "metrics",
         "versions",
         "created_at",

@@ -29,6 +29,7 @@ __all__ = [
     "KB_CONFIDENCE",
     "KB_PRIORITY",
     "apply_kb",
+    "code_decides",
     "kb_sha256",
     "kb_training_rows",
     "load_kb",
@@ -41,6 +42,15 @@ KB_PRIORITY = 83
 platform documents that it outranks parameter errors) and the 429 precedence (quota header,
 IP ban, expired token). Rules at or below it are text patterns, which a documented code
 outranks."""
+
+# A code decides alone only where it names one error. `other` (every ERP, SDK and gateway) and
+# `qimen` (every WMS behind the gateway) gather many vendors, whose bare numbers of up to four
+# digits (-1, 1001, HTTP statuses) mean different things from vendor to vendor; and an HTTP status
+# is the outer envelope, which the labeling guide never labels by. TOP's own numeric codes stay.
+_MANY_VENDORS = ("other", "qimen")
+_SHORT_NUMBER = r"^-?\d{1,4}$"
+_HTTP_STATUS = r"^[1-5]\d\d$"
+_OWN_NUMBERS = ("taobao",)
 
 # Codes written inside the message when the export has no code columns (real pasted errors).
 _SUB_IN_TEXT = r"(?i)\b((?:isv|isp)\.[a-z0-9_.\-]*[a-z0-9])"
@@ -110,6 +120,15 @@ def kb_sha256(folder: Path | None = None) -> str:
     return digest.hexdigest()
 
 
+def code_decides() -> pl.Expr:
+    """True where a row's ``code`` may decide a lookup without a sub code (see ``_MANY_VENDORS``)."""
+    code = pl.col("code")
+    platform = pl.col("platform")
+    shared = platform.is_in(_MANY_VENDORS) & code.str.contains(_SHORT_NUMBER)
+    status = ~platform.is_in(_OWN_NUMBERS) & code.str.contains(_HTTP_STATUS)
+    return code.is_not_null() & ~shared & ~status
+
+
 def _unambiguous(kb: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     """One row per lookup key that the knowledge base gives exactly one category."""
     return (
@@ -135,8 +154,7 @@ def _lookups(folder: Path | None = None) -> dict[str, pl.DataFrame]:
         ),
         "sub": _unambiguous(with_sub, ["platform", "sub_code"]),
         "code": _unambiguous(
-            kb.filter(pl.col("sub_code").is_null() & pl.col("code").is_not_null()),
-            ["platform", "code"],
+            kb.filter(pl.col("sub_code").is_null() & code_decides()), ["platform", "code"]
         ),
     }
 

@@ -9,7 +9,6 @@ the answer is ``unknown``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,13 +21,9 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from opsrca.classify.taxonomy import UNKNOWN
-from opsrca.classify.tokenize import tokenize
+from opsrca.classify.tokenize import CONCEPT_PREFIX, readable, tokenize
 
 __all__ = ["RootCauseModel"]
-
-
-_CONCEPT = re.compile(r"__c_([a-z_]+?)__")
-"""A glossary concept token (``tokenize.concepts``), shown as ``concept:<name>`` in evidence."""
 
 
 class RootCauseModel(ClassifierMixin, BaseEstimator):
@@ -212,7 +207,7 @@ class RootCauseModel(ClassifierMixin, BaseEstimator):
         """Per word feature: does it hold a glossary concept token (cached)."""
         flags = getattr(self, "_concept_flags", None)
         if flags is None:
-            flags = np.array(["__c_" in str(t) for t in self.word_terms_], dtype=bool)
+            flags = np.array([CONCEPT_PREFIX in str(t) for t in self.word_terms_], dtype=bool)
             self._concept_flags = flags
         return flags
 
@@ -244,5 +239,5 @@ class RootCauseModel(ClassifierMixin, BaseEstimator):
         top = rank < k
         out: list[list[str]] = [[] for _ in range(x.shape[0])]
         for r, term in zip(rows[top].tolist(), self.word_terms_[cols[top]].tolist(), strict=True):
-            out[r].append(_CONCEPT.sub(r"concept:\1", term))
+            out[r].append(readable(term))
         return [", ".join(terms) for terms in out]

@@ -11,6 +11,7 @@ such as 奇门, 人脸核验 or 运费模板 stay whole tokens.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import threading
@@ -23,10 +24,23 @@ import polars as pl
 from opsrca.classify.keys import key_columns
 from opsrca.paths import data_file
 
-__all__ = ["concepts", "feature_docs", "stem_ru", "tokenize"]
+__all__ = [
+    "CONCEPT_PREFIX",
+    "concepts",
+    "feature_docs",
+    "readable",
+    "stem_ru",
+    "tokenize",
+    "tokenizer_sha256",
+]
+
+CONCEPT_PREFIX = "__c_"
+"""Concept tokens are ``__c_<name>__``; field tokens (``__status_401__``) never start so."""
+_CONCEPT = re.compile(re.escape(CONCEPT_PREFIX) + r"([a-z_]+?)__")
+_FIELD = r"__[a-z0-9_.\-]+__"  # structured-field tokens such as __status_401__
 
 _TOKEN = re.compile(
-    r"(?P<feat>__[a-z0-9_.\-]+__)"  # structured-field tokens such as __status_401__
+    rf"(?P<feat>{_FIELD})"
     r"|(?P<ph><[A-Z]+>)"  # normalizer placeholders
     r"|(?P<cjk>[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)"
     r"|(?P<word>[A-Za-z][A-Za-z0-9]*)"
@@ -127,7 +141,7 @@ def stem_ru(word: str) -> str:
     return w
 
 
-_FIELD_TOKEN = re.compile(r"__[a-z0-9_.\-]+__")
+_FIELD_TOKEN = re.compile(_FIELD)
 _WORDS = re.compile(r"[a-z0-9]+|[а-я]+")
 _CJK_RUNS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
@@ -150,7 +164,7 @@ def _glossary() -> tuple[tuple[str, re.Pattern[str] | None, re.Pattern[str] | No
         zh = "|".join(re.escape(t) for t in terms.get("zh", ()))
         out.append(
             (
-                f"__c_{name}__",
+                f"{CONCEPT_PREFIX}{name}__",
                 re.compile("|".join(words)) if words else None,
                 re.compile(zh) if zh else None,
             )
@@ -176,6 +190,20 @@ def concepts(text: str) -> tuple[str, ...]:
         for token, w, zh in _glossary()
         if (w is not None and w.search(words)) or (zh is not None and cjk and zh.search(cjk))
     )
+
+
+def tokenizer_sha256() -> str:
+    """Hash of the data files that shape the tokens (glossary, jieba dictionary), recorded in
+    a model's manifest: a model fitted on other tokens sees different features."""
+    digest = hashlib.sha256()
+    for name in ("concepts.toml", "jieba_userdict.txt"):
+        digest.update(name.encode() + b"\0" + data_file(name).read_bytes())
+    return digest.hexdigest()
+
+
+def readable(term: str) -> str:
+    """A feature term as evidence shows it: concept tokens become ``concept:<name>``."""
+    return _CONCEPT.sub(r"concept:\1", term)
 
 
 def tokenize(doc: str) -> list[str]:

@@ -29,6 +29,7 @@ from opsrca.classify.modelcard import model_card
 from opsrca.classify.persist import load_model, read_manifest, save_model
 from opsrca.classify.rules import load_rules, rules_sha256
 from opsrca.classify.taxonomy import UNKNOWN, label_ids
+from opsrca.classify.tokenize import tokenizer_sha256
 from opsrca.errors import InputError, ModelError
 from opsrca.paths import DEFAULT_MODEL_DIR, is_in_package
 from opsrca.progress import Advance, progress_bar
@@ -498,6 +499,7 @@ def train(
         "realworld_rows": rw.height if rw is not None else 0,
         "rules_sha256": rules_sha256(),
         "kb_sha256": kb_sha256(),
+        "tokenizer_sha256": tokenizer_sha256(),
         "seed": SEED,
         "metrics": metrics,
     }
