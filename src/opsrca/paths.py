@@ -9,6 +9,8 @@ is a link to it).
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from pathlib import Path
 
 PACKAGE_DIR: Path = Path(__file__).resolve().parent
@@ -28,3 +30,12 @@ def data_file(name: str) -> Path:
 def is_in_package(path: Path | str) -> bool:
     """Whether ``path`` lies inside the installed package (which opsrca never writes to)."""
     return Path(path).resolve().is_relative_to(PACKAGE_DIR)
+
+
+def files_sha256(paths: Iterable[Path]) -> str:
+    """One hash of several files, each as its name, a NUL and its bytes (order as given):
+    a model's manifest records what its data files were when it was fitted."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()

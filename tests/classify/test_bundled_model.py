@@ -34,15 +34,9 @@ def test_bundled_manifest(bundled: LoadedModel) -> None:
 def test_bundled_model_was_fitted_on_the_shipped_data(bundled: LoadedModel) -> None:
     """Editing the knowledge base, rules, glossary or jieba dictionary without `make model`
     would ship a model fitted on other data and features than the package holds."""
-    from opsrca.classify.kb import kb_sha256
-    from opsrca.classify.rules import rules_sha256
-    from opsrca.classify.tokenize import tokenizer_sha256
+    from opsrca.classify.training import shipped_data_sha256
 
-    shipped = {
-        "kb_sha256": kb_sha256(),
-        "rules_sha256": rules_sha256(),
-        "tokenizer_sha256": tokenizer_sha256(),
-    }
+    shipped = shipped_data_sha256()
     stale = [key for key, value in shipped.items() if bundled.manifest.get(key) != value]
     assert not stale, f"{stale} changed since the bundled model was built: run `make model`"
 

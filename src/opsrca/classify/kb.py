@@ -13,7 +13,6 @@ TOP envelopes by their sub code, so an event that carries a sub code is looked u
 
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import polars as pl
 from opsrca.classify.keys import key_columns
 from opsrca.classify.taxonomy import label_ids
 from opsrca.errors import ConfigError
-from opsrca.paths import data_file
+from opsrca.paths import data_file, files_sha256
 
 __all__ = [
     "KB_COLUMNS",
@@ -114,10 +113,7 @@ def load_kb(folder: Path | None = None) -> pl.DataFrame:
 def kb_sha256(folder: Path | None = None) -> str:
     """Hash of the knowledge-base files (recorded in a model's manifest)."""
     src = folder or kb_dir()
-    digest = hashlib.sha256()
-    for path in sorted(src.glob("*.csv")) if src.is_dir() else []:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    return files_sha256(sorted(src.glob("*.csv")) if src.is_dir() else [])
 
 
 def code_decides() -> pl.Expr:

@@ -11,7 +11,6 @@ such as 奇门, 人脸核验 or 运费模板 stay whole tokens.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import threading
@@ -22,7 +21,7 @@ from typing import Any
 import polars as pl
 
 from opsrca.classify.keys import key_columns
-from opsrca.paths import data_file
+from opsrca.paths import data_file, files_sha256
 
 __all__ = [
     "CONCEPT_PREFIX",
@@ -195,10 +194,7 @@ def concepts(text: str) -> tuple[str, ...]:
 def tokenizer_sha256() -> str:
     """Hash of the data files that shape the tokens (glossary, jieba dictionary), recorded in
     a model's manifest: a model fitted on other tokens sees different features."""
-    digest = hashlib.sha256()
-    for name in ("concepts.toml", "jieba_userdict.txt"):
-        digest.update(name.encode() + b"\0" + data_file(name).read_bytes())
-    return digest.hexdigest()
+    return files_sha256(data_file(name) for name in ("concepts.toml", "jieba_userdict.txt"))
 
 
 def readable(term: str) -> str:

@@ -41,6 +41,7 @@ __all__ = [
     "predict_labeled",
     "read_labeled",
     "score",
+    "shipped_data_sha256",
     "tradeoff",
     "train",
 ]
@@ -497,9 +498,7 @@ def train(
         "analyst_labels": len(data.analyst_labels),
         "realworld_file": Path(realworld).name if realworld is not None else None,
         "realworld_rows": rw.height if rw is not None else 0,
-        "rules_sha256": rules_sha256(),
-        "kb_sha256": kb_sha256(),
-        "tokenizer_sha256": tokenizer_sha256(),
+        **shipped_data_sha256(),
         "seed": SEED,
         "metrics": metrics,
     }
@@ -507,6 +506,16 @@ def train(
     saved = read_manifest(folder)
     (folder / "model_card.md").write_text(model_card(saved), encoding="utf-8")
     return saved
+
+
+def shipped_data_sha256() -> dict[str, str]:
+    """Hashes of the shipped data a model's features and decisions depend on (rules, knowledge
+    base, tokenizer data), as its manifest records them."""
+    return {
+        "rules_sha256": rules_sha256(),
+        "kb_sha256": kb_sha256(),
+        "tokenizer_sha256": tokenizer_sha256(),
+    }
 
 
 def _writable(model_dir: Path | str | None) -> Path:
