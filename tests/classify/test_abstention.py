@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from opsrca.classify.training import MAX_UNKNOWN, MIN_UNKNOWN_RECALL, choose, train
+from opsrca.classify.training import MAX_UNKNOWN, MIN_UNKNOWN_RECALL, choose, pick_config, train
 from opsrca.cli import app
 
 runner = CliRunner()
@@ -95,3 +95,12 @@ def test_evaluate_shows_cv_holdout_and_realworld_side_by_side(
     assert result.exit_code == 0, result.output
     for text in ("grouped CV", "held-out sources", "real world", "trade-off", "confusion"):
         assert text in result.output
+
+
+def test_a_larger_feature_config_must_win_by_more_than_noise() -> None:
+    # words C=30, words C=100, words+chars C=30 on the real-world set, as at model v21
+    assert pick_config([0.8673, 0.8654, 0.8686]) == 0
+    assert pick_config([0.80, 0.86, 0.87]) == 1
+    assert pick_config([0.80, 0.81, 0.87]) == 2
+    assert pick_config([0.85], margin=0.0) == 0
+    assert pick_config([0.85, 0.851], margin=0.0) == 1
