@@ -1,9 +1,11 @@
-"""The realistic dump benchmarks run on, generated once per (rows, seed) and cached.
+"""The realistic dump benchmarks run on, generated once per (rows, seed, generator) and cached.
 
 ``ensure_realistic_dump(rows)`` returns a folder holding the five source files of
 ``opsrca generate --profile realistic`` and ``truth.parquet`` (file, line, event_key,
 is_error, root_cause, template_id). The folder is built beside its final name and
-renamed into place, so an interrupted generation never leaves a half dump in the cache.
+renamed into place, so an interrupted generation never leaves a half dump in the cache. The
+name carries a hash of the generator's code and data, so an edited catalog is never measured
+against a dump (and truth) the old one wrote.
 
 Usage: python benchmarks/realistic.py [--rows 1000000] [--seed 7]   (prints the folder)
 """
@@ -18,14 +20,25 @@ from pathlib import Path
 CACHE = Path(os.environ.get("OPSRCA_BENCH_CACHE", "/tmp/opsrca-bench"))
 
 
+def generator_sha256() -> str:
+    """Hash of what writes the dump: the generate package's modules and its catalog."""
+    import opsrca.generate
+    from opsrca.paths import files_sha256
+
+    package = Path(opsrca.generate.__file__).parent
+    data = Path(opsrca.generate.__file__).parents[1] / "data" / "generator_catalog.toml"
+    return files_sha256([*sorted(package.glob("*.py")), data])
+
+
 def ensure_realistic_dump(rows: int, seed: int = 7) -> Path:
     """The cached realistic dump of ``rows`` rows (generated only when missing)."""
     from opsrca.generate import write_realistic_dump
 
-    final = CACHE / f"realistic-{rows}-{seed}"
+    name = f"realistic-{rows}-{seed}-{generator_sha256()[:12]}"
+    final = CACHE / name
     if (final / "truth.parquet").is_file():
         return final
-    staging = CACHE / f".realistic-{rows}-{seed}.{os.getpid()}"
+    staging = CACHE / f".{name}.{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     write_realistic_dump(staging, rows=rows, seed=seed)
     shutil.rmtree(final, ignore_errors=True)
