@@ -56,3 +56,23 @@ def test_evaluate_bar_reaches_its_end(
     training.evaluate(small_labeled, model_dir=small_model_dir, progress=True)
     (bar,) = recorder.bars
     assert bar["label"] == "evaluate" and bar["done"] == bar["total"]
+
+
+def test_train_without_realworld_cross_validates_the_kept_config_once(
+    small_labeled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The config comparison's grouped CV is the kept config's grouped CV: `train --add` in the
+    labeling loop must not refit those folds a second time (it doubled the wait)."""
+    calls: list[tuple[str, str]] = []
+    real = training._out_of_fold
+
+    def counting(data, config, how, advance=training._no_progress):  # type: ignore[no-untyped-def]
+        calls.append((config["name"], how))
+        return real(data, config, how, advance)
+
+    monkeypatch.setattr(training, "_out_of_fold", counting)
+    manifest = training.train(small_labeled, model_dir=tmp_path / "m", configs=FEATURE_CONFIGS[:2])
+    expected = [(c["name"], "group") for c in FEATURE_CONFIGS[:2]]
+    expected.append((manifest["feature_config"]["name"], "source"))
+    assert sorted(calls) == sorted(expected)
+    assert manifest["metrics"]["grouped_cv"]["hybrid"]["macro_f1"] > 0

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+from joblib import Parallel, cpu_count, delayed
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold, LeaveOneGroupOut, StratifiedGroupKFold
 
@@ -209,9 +210,19 @@ def _no_progress(n: int, description: str | None = None, /) -> None:
     """No bar."""
 
 
+def _fold_outputs(
+    config: dict[str, Any], docs: list[str], y: list[str], test: pl.DataFrame
+) -> _ModelOutputs:
+    """One fold: fit on ``docs``/``y``, predict ``test`` (runs in a worker process)."""
+    return _fitted_outputs(_model(config).fit(docs, y), test)
+
+
 def _out_of_fold(
     data: pl.DataFrame, config: dict[str, Any], how: str, advance: Advance = _no_progress
 ) -> _ModelOutputs | None:
+    """Out-of-fold model outputs over ``how`` splits. Folds are independent fits, so they run
+    in parallel, one per core (each fit is single-threaded L-BFGS); the result does not
+    depend on the order they finish in."""
     docs = np.asarray(data["doc"].to_list(), dtype=object)
     y = data["label"].to_numpy()
     labels = np.full(len(y), UNKNOWN, dtype=object)
@@ -221,12 +232,16 @@ def _out_of_fold(
     splits = _splits(data, how)
     if not splits:
         return None
+    fitted = []
     for train_idx, test_idx in splits:
         if len(set(y[train_idx].tolist())) < 2:
             advance(1)
             continue
-        model = _model(config).fit(docs[train_idx].tolist(), y[train_idx].tolist())
-        fold = _fitted_outputs(model, data[test_idx])
+        fitted.append((train_idx, test_idx))
+    jobs = delayed(_fold_outputs)
+    tasks = (jobs(config, docs[tr].tolist(), y[tr].tolist(), data[te]) for tr, te in fitted)
+    runner = Parallel(n_jobs=min(len(fitted), cpu_count()) or 1, return_as="generator")
+    for (_, test_idx), fold in zip(fitted, runner(tasks), strict=True):
         labels[test_idx], conf[test_idx] = fold.model_label, fold.model_conf
         labels2[test_idx], conf2[test_idx] = fold.model_label_2, fold.model_conf_2
         advance(1, f"{config['name']}, {how} folds")
@@ -329,10 +344,12 @@ def _cross_validated(
     threshold: float,
     unknown_threshold: float | None = None,
     advance: Advance = _no_progress,
+    oof: _ModelOutputs | None = None,
 ) -> dict[str, Any]:
-    """Grouped-CV and leave-one-source-out metrics of one feature config."""
+    """Grouped-CV and leave-one-source-out metrics of one feature config; ``oof`` are its
+    grouped out-of-fold outputs when the config comparison already computed them."""
     labels = label_ids()
-    oof = _out_of_fold(data, config, "group", advance)
+    oof = oof if oof is not None else _out_of_fold(data, config, "group", advance)
     assert oof is not None  # grouped splits always exist for >= 2 groups
     held = _out_of_fold(data, config, "source", advance)
     return {
@@ -360,13 +377,15 @@ def _compare_configs(
     realworld: pl.DataFrame | None,
     configs: tuple[dict[str, Any], ...],
     advance: Advance = _no_progress,
-) -> tuple[dict[str, Any], RootCauseModel | None, list[dict[str, Any]]]:
-    """The feature config to keep, its fitted model (when fitted here) and the comparison.
+) -> tuple[dict[str, Any], RootCauseModel | None, _ModelOutputs | None, list[dict[str, Any]]]:
+    """The feature config to keep, its fitted model and its grouped out-of-fold outputs (each
+    when computed here, for ``train`` to reuse) and the comparison.
 
     With a real-world set each config is fitted on all rows and judged there (hybrid
     macro-F1 at its own tuned threshold); without one, by grouped-CV model-only macro-F1."""
     comparison: list[dict[str, Any]] = []
     fitted: dict[str, RootCauseModel] = {}
+    folds: dict[str, _ModelOutputs] = {}
     y = data["label"].to_list()
     for config in configs:
         entry: dict[str, Any] = {"config": config["name"]}
@@ -390,12 +409,14 @@ def _compare_configs(
         else:
             oof = _out_of_fold(data, config, "group", advance)
             assert oof is not None
+            folds[config["name"]] = oof
             threshold, _ = _tune_on_cv(data, oof)
             f1 = score(y, oof.model_label.tolist(), label_ids())["macro_f1"]
             entry.update(threshold=threshold, grouped_cv_model_macro_f1=f1, key=f1)
         comparison.append(entry)
     best = pick_config([entry["key"] for entry in comparison])
-    return configs[best], fitted.get(configs[best]["name"]), comparison
+    name = configs[best]["name"]
+    return configs[best], fitted.get(name), folds.get(name), comparison
 
 
 def pick_config(keys: list[float], margin: float = CONFIG_MARGIN) -> int:
@@ -447,11 +468,14 @@ def train(
         raise InputError(f"{str(labeled)!r} needs at least two distinct labels to train")
     rw = read_realworld(realworld) if realworld is not None else None
     folds = len(_splits(rows, "group"))
+    # Without a real-world set the comparison's grouped CV of the kept config is reused.
     fits = (
-        len(configs) * (1 if rw is not None else folds) + 1 + folds + len(_splits(rows, "source"))
+        (len(configs) + folds if rw is not None else len(configs) * folds)
+        + 1
+        + len(_splits(rows, "source"))
     )
     with progress_bar(progress, fits, "train") as advance:
-        config, model, comparison = _compare_configs(rows, rw, configs, advance)
+        config, model, oof, comparison = _compare_configs(rows, rw, configs, advance)
         kept = next(c for c in comparison if c["config"] == config["name"])
         threshold, unknown_threshold = kept["threshold"], kept.get("unknown_threshold")
         if model is None:
@@ -460,7 +484,7 @@ def train(
         advance(1)
         model.set_params(threshold=threshold)
         metrics: dict[str, Any] = _cross_validated(
-            rows, config, threshold, unknown_threshold, advance
+            rows, config, threshold, unknown_threshold, advance, oof
         )
     metrics["feature_comparison"] = comparison
     if rw is not None:
