@@ -21,8 +21,8 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests benchmarks
-	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks scripts
+	$(VENV)/bin/ruff format --check src tests benchmarks scripts
 
 # The bundled model from the shipped labeled data + every knowledge-base file
 # (src/opsrca/data/kb/*.csv); features and abstain thresholds chosen on the real-world set.

@@ -24,13 +24,19 @@ RET_CODE = re.compile(
 RULES: list[tuple[str, str]] = [
     ("risk.face_verification", r"人脸"),
     ("access.rate_limited", r"限流|频繁|频率|太快|QPS|qps"),
-    ("policy.prohibited_content", r"违禁|敏感词|极限词|违规词|广告法|违禁词|禁售|涉嫌违规|内容违规"),
+    (
+        "policy.prohibited_content",
+        r"违禁|敏感词|极限词|违规词|广告法|违禁词|禁售|涉嫌违规|内容违规",
+    ),
     ("risk.duplicate_listing", r"重复铺货|同质|重复发布|相同商品|重复商品|商品重复"),
     (
         "platform.server_error",
         r"服务错误|获取.{0,10}失败|查询.{0,10}失败|服务异常|系统异常|系统繁忙|系统错误",
     ),
-    ("unknown", r"业务处理错误|请联系客服$|^(-?\d+:)?未知错误$"),  # guide: vague codes with no cause
+    (
+        "unknown",
+        r"业务处理错误|请联系客服$|^(-?\d+:)?未知错误$",
+    ),  # guide: vague codes with no cause
     ("account.restricted", r"商户状态|店铺状态|参加活动|活动中|(关闭|未开通).{0,6}服务"),
     ("data.sync_conflict", r"已被修改|刷新后"),
     (

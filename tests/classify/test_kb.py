@@ -135,6 +135,26 @@ def test_codes_written_in_the_message_are_looked_up(fixture_kb: Path) -> None:
     assert "open.taobao.com/doc-25" in out["evidence"][0]
 
 
+def test_a_numeric_sub_code_in_the_message_keeps_the_envelope_from_deciding(
+    fixture_kb: Path,
+) -> None:
+    """`"sub_code": "-4003"` masks to <NUM>, but it still says envelope 15 is not the error:
+    no lookup by the bare envelope, so the sub message ('商品ID不合法') is left to the model."""
+    out = _decide(
+        [
+            {
+                "message": '{"code": 15, "msg": "Remote service error", "sub_code": "-4003", '
+                '"sub_msg": "您输入的商品ID不合法"}',
+                "platform": "taobao",
+            },
+            {"message": '{"code": 15, "msg": "Remote service error"}', "platform": "taobao"},
+        ]
+    )
+    assert out["method"].to_list()[0] != "kb"
+    assert out["root_cause"].to_list()[0] != "platform.server_error"
+    assert out["rule_id"].to_list()[1] == "kb:taobao/15"
+
+
 def test_face_verification_outranks_a_documented_parameter_code(fixture_kb: Path) -> None:
     out = _decide(
         [

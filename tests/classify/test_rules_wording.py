@@ -145,6 +145,62 @@ DECIDED: list[tuple[str, str]] = [
     ("Listing has an ongoing appeal and cannot be edited", "account.restricted"),
     ("Items in the flash sale cannot be removed", "account.restricted"),
     ("request denied: x5sec challenge", "account.restricted"),
+    # quota words of REST gateways (calls per second, a limited request) and in Russian
+    ("Exceeded 40 calls per minute for this shop", "access.rate_limited"),
+    ("HTTP 429 Too Many Request", "access.rate_limited"),
+    ("your API calls are rate-limited, retry in 2 s", "access.rate_limited"),
+    ("Превышение частоты обращений к API", "access.rate_limited"),
+    # a grant the user revoked or that needs a new consent (guide: authorization_revoked)
+    ("The OAuth token was revoked by the seller", "auth.authorization_revoked"),
+    ("Auth token is hard expired for user 42", "auth.authorization_revoked"),
+    ("Токен был отозван владельцем магазина", "auth.authorization_revoked"),
+    # signing parameters written as sub codes or consumer keys (guide: system parameters)
+    ("isv.invalid-timestamp: request expired", "auth.invalid_credentials"),
+    ("非法的时间戳", "auth.invalid_credentials"),
+    ("无效的appkey", "auth.invalid_credentials"),
+    ("consumer_secret is incorrect", "auth.invalid_credentials"),
+    # a body that does not parse (guide: system parameters)
+    ("请求json格式错误", "integration.api_misuse"),
+    ("Malformed JSON in request body", "integration.api_misuse"),
+    ("Неправильный формат запроса", "integration.api_misuse"),
+    # JSON decoders of Go, JavaScript and Python on a body that is not JSON
+    ("invalid character '<' looking for beginning of value", "integration.api_misuse"),
+    ("SyntaxError: Unexpected token < in JSON at position 0", "integration.api_misuse"),
+    (
+        "json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)",
+        "integration.api_misuse",
+    ),
+    # a plain-text 402 and a deleted listing (guide: seller state; items deleted)
+    ("HTTP 402 Payment Required: plan expired", "account.restricted"),
+    ("Revise failed: this listing has been deleted", "inventory.stock_unavailable"),
+    # socket errors the caller sees (guide: timeouts)
+    ("connect ECONNREFUSED 10.0.0.5:8080", "integration.route_unreachable"),
+    ("request to https://erp.example/api failed: socket hang up", "integration.route_unreachable"),
+    ("Could not connect to the remote server", "integration.route_unreachable"),
+    # banned words in the platforms' wording
+    ("the word 'best' is not allowed in the title", "policy.prohibited_content"),
+    # a grant cancelled or revoked, in Chinese word orders
+    ("店铺授权已被取消，请重新授权", "auth.authorization_revoked"),
+    ("平台已撤销该应用的授权", "auth.authorization_revoked"),
+    # constraint violations and 1C runtime errors of the seller's own system
+    (
+        'ERROR: null value in column "warehouse_id" violates not-null constraint',
+        "erp.internal_error",
+    ),
+    ("update on table orders violates foreign key constraint fk_shop", "erp.internal_error"),
+    ("Поле объекта не обнаружено (Склад)", "erp.internal_error"),
+    ("Метод объекта не обнаружен (Записать)", "erp.internal_error"),
+    # account state and an empty balance (guide: seller state, deposit insufficient)
+    ("帐号状态异常，请联系平台", "account.restricted"),
+    ("下单失败：预存款余额不足", "account.restricted"),
+    ("Label purchase failed: insufficient funds on the carrier account", "account.restricted"),
+    ("Недостаточно средств на балансе договора", "account.restricted"),
+    # "must be specified" in Russian (guide: Values, a required field absent)
+    ("Необходимо указать телефон получателя", "validation.missing_field"),
+    # printers, locked files and cancelled tasks (guide: seller-side systems -> unknown)
+    ("Export failed: the file report.xlsx is being used by another process", "unknown"),
+    ("打印失败：请检查打印服务是否启动", "unknown"),
+    ("Job cancelled by the user", "unknown"),
     # success lines and codes that name no cause stay unknown (guide: triage by hand)
     ("操作成功", "unknown"),
     ("Unknown error.", "unknown"),
@@ -172,6 +228,10 @@ NEAR_MISSES: list[str] = [
     "The SKU 77 does not belong to the product",
     # a status that was merely reported
     "order status: shipped",
+    # "absent from the directory" names a wrong value, not an empty field
+    "Код города отсутствует в справочнике",
+    # a value to set in the service's settings is base setup, not a request field
+    "Необходимо указать номер договора в настройках сервиса",
 ]
 
 
@@ -182,6 +242,7 @@ def test_near_miss_is_left_to_other_rules_or_the_model(message: str) -> None:
         "sync_conflict",
         "api_misuse",
         "missing_field",
+        "missing_field_ru",
         "invalid_signature_or_key",
     } and not (rule_id or "").startswith("http_page"), (rule_id, label)
 
@@ -196,6 +257,31 @@ def test_near_miss_is_left_to_other_rules_or_the_model(message: str) -> None:
 )
 def test_a_line_that_names_a_cause_is_not_no_cause(message: str) -> None:
     assert _rule_of(message)[0] != "no_cause"
+
+
+@pytest.mark.parametrize(
+    ("message", "label", "not_rule"),
+    [
+        # a revoked grant outranks the token words the access-token rule reads
+        ("access token has been revoked by the user", "auth.authorization_revoked", None),
+        # the user cancelling an app's authorization is a revoked grant, not a cancelled task
+        ("用户取消该应用授权", "auth.authorization_revoked", "desk_and_file"),
+        # a printer model a logistics API does not support is a value, not a print-server outage
+        ("暂不支持该品牌的打印机型号", None, "desk_and_file"),
+        # a stock balance is stock, not the seller's money
+        ("库存余额不足", None, "account_restricted"),
+        # an abnormal login that made the platform revoke the grant is a revoked grant
+        ("账号异常登录,平台已撤销第三方授权", "auth.authorization_revoked", "account_restricted"),
+    ],
+)
+def test_precedence_between_new_wordings(
+    message: str, label: str | None, not_rule: str | None
+) -> None:
+    rule_id, got = _rule_of(message)
+    if label is not None:
+        assert got == label, (rule_id, got)
+    if not_rule is not None:
+        assert rule_id != not_rule, (rule_id, got)
 
 
 @pytest.mark.parametrize(

@@ -53,7 +53,9 @@ _OWN_NUMBERS = ("taobao",)
 
 # Codes written inside the message when the export has no code columns (real pasted errors).
 _SUB_IN_TEXT = r"(?i)\b((?:isv|isp)\.[a-z0-9_.\-]*[a-z0-9])"
-_SUB_FIELD = r"(?i)sub_?code[\"'\s]*[:=]\s*[\"']?([a-z0-9_.\-]+)"
+# A masked sub code (`"sub_code": "<NUM>"`) still says the envelope is not the error: it keeps
+# the event from a lookup by its bare envelope code, and matches no documented row itself.
+_SUB_FIELD = r"(?i)sub_?code[\"'\s]*[:=]\s*[\"']?(<[a-z]+>|[a-z0-9_.\-]+)"
 
 
 def kb_dir() -> Path:
