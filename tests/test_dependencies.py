@@ -49,23 +49,19 @@ def _distributions(modules: set[str]) -> dict[str, set[str]]:
     return {m: {d.lower().replace("_", "-") for d in found.get(m, [])} for m in modules}
 
 
+def _undeclared(files: list[Path], declared: set[str]) -> dict[str, set[str]]:
+    """Third-party modules ``files`` import whose distributions none of ``declared`` names."""
+    found = _distributions(_third_party(_imports(files)))
+    return {module: dists for module, dists in found.items() if not dists & declared}
+
+
 def test_core_imports_are_declared_dependencies() -> None:
     files = [p for p in SRC.rglob("*.py") if "spark" not in p.relative_to(SRC).parts]
-    declared = _declared()
-    missing = {
-        module: dists
-        for module, dists in _distributions(_third_party(_imports(files))).items()
-        if not dists & declared
-    }
+    missing = _undeclared(files, _declared())
     assert not missing, f"imported but not in [project] dependencies: {missing}"
 
 
 def test_spark_imports_are_declared_in_the_spark_extra() -> None:
     files = list((SRC / "spark").rglob("*.py"))
-    declared = _declared() | _declared("spark")
-    missing = {
-        module: dists
-        for module, dists in _distributions(_third_party(_imports(files))).items()
-        if not dists & declared
-    }
+    missing = _undeclared(files, _declared() | _declared("spark"))
     assert not missing, f"imported by opsrca.spark but not declared: {missing}"
