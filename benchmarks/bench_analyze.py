@@ -11,7 +11,7 @@ cells) and prints, beside a plain read of the same files in the same run:
 - ``opsrca ingest`` of the TikTok export alone, beside Polars CSV -> Parquet of that file;
 - ``opsrca classify FILE`` of the TikTok export's messages (hex/UUID/alphanumeric ids).
 
-Peak RSS is each child's own (``os.wait4``). Usage:
+Peak RSS is each child's own (forked from a small launcher, ``measured.py``). Usage:
     python benchmarks/bench_analyze.py [--rows 1000000] [--seed 7]
 """
 
@@ -23,10 +23,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from measured import run_measured
 from realistic import ensure_realistic_dump
 
 OPSRCA = [sys.executable, "-m", "opsrca"]
@@ -34,14 +34,11 @@ OPSRCA = [sys.executable, "-m", "opsrca"]
 
 def run(args: list[str], cwd: Path) -> tuple[float, float]:
     """Run a child process; ``(seconds, peak RSS in MB)`` of that child alone."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - t0
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
+    child = run_measured(args, cwd=cwd)
+    if child.returncode not in (0, 1):
+        err = child.stderr.decode(errors="replace")
         raise SystemExit(f"{' '.join(args)} failed:\n{err[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024
+    return child.wall, child.peak_mb
 
 
 PLAIN_READ = """

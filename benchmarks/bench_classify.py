@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +30,9 @@ from opsrca.classify.engine import get_model
 from opsrca.classify.hybrid import DECISION_KEYS, add_keys, decide
 from opsrca.classify.tokenize import _cut
 from opsrca.generate import generate_messages
+
+sys.path.insert(0, str(Path(__file__).parent))
+from measured import run_measured
 
 
 def _peak_rss_mb() -> float:
@@ -121,17 +123,16 @@ def main() -> None:
                 ]
                 if args.model:
                     cmd += ["--model", str(args.model)]
-                start = time.perf_counter()
-                subprocess.run(cmd, check=True, capture_output=True)
-                cli_s = time.perf_counter() - start
+                child = run_measured(cmd)  # its own peak RSS, not this process's
+                if child.returncode != 0:
+                    raise SystemExit(child.stderr.decode(errors="replace")[-2000:])
                 print(
                     f"\n[whole process] `opsrca classify` {args.cli_rows:,}-row CSV ({size:,.0f} MB) -> "
-                    f"{out_name} ({dst.stat().st_size / 1e6:,.0f} MB): {cli_s:.2f}s = "
-                    f"{args.cli_rows / cli_s:,.0f} rows/s (target >= 300,000)"
+                    f"{out_name} ({dst.stat().st_size / 1e6:,.0f} MB): {child.wall:.2f}s = "
+                    f"{args.cli_rows / child.wall:,.0f} rows/s (target >= 300,000); "
+                    f"peak RSS {child.peak_mb:,.0f} MB"
                 )
                 dst.unlink()
-            child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-            print(f"  child peak RSS {child:,.0f} MB")
 
 
 if __name__ == "__main__":

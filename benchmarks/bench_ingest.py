@@ -27,6 +27,9 @@ from pathlib import Path
 
 import polars as pl
 
+sys.path.insert(0, str(Path(__file__).parent))
+from measured import run_measured
+
 
 def generate(out: Path, rows: int, tiktok_only: bool = False) -> list[Path]:
     """The bench input from the repo's seeded generator: the mixed dump, or one TikTok export."""
@@ -175,14 +178,12 @@ def main(argv: list[str] | None = None) -> int:
             tt = Path(json.loads(gen.stdout.strip().splitlines()[-1])[0])
             exe = Path(sys.executable).with_name("opsrca")
             cmd = [str(exe), "ingest", str(tt), "--db", str(Path(tmp) / "cli.duckdb"), "-q"]
-            t0 = time.perf_counter()
-            child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            _, status, usage = os.wait4(child.pid, 0)  # this child's own peak RSS
-            wall = time.perf_counter() - t0
+            child = run_measured(cmd, stderr=subprocess.DEVNULL)  # its own peak RSS
             print(
                 f"`opsrca ingest` process on a {args.cli_rows:,}-row TikTok export "
-                f"({tt.stat().st_size / 1e6:,.0f} MB): {wall:.2f} s wall, {args.cli_rows / wall:,.0f} rows/s, "
-                f"peak RSS {usage.ru_maxrss / 1024:,.0f} MB, exit {os.waitstatus_to_exitcode(status)}"
+                f"({tt.stat().st_size / 1e6:,.0f} MB): {child.wall:.2f} s wall, "
+                f"{args.cli_rows / child.wall:,.0f} rows/s, "
+                f"peak RSS {child.peak_mb:,.0f} MB, exit {child.returncode}"
             )
     return 0
 

@@ -21,10 +21,10 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from measured import run_measured
 from realistic import ensure_realistic_dump
 
 PLAIN = """
@@ -70,15 +70,11 @@ with ThreadPoolExecutor(2) as pool:
 
 def run(args: list[str], cwd: Path) -> tuple[float, float, float, str]:
     """``(wall s, CPU s, peak RSS MB, stdout)`` of one child process."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    out = proc.stdout.read().decode() if proc.stdout else ""
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    if os.waitstatus_to_exitcode(status) != 0:
+    child = run_measured(args, cwd=cwd, stdout=subprocess.PIPE)
+    if child.returncode != 0:
+        err = child.stderr.decode(errors="replace")
         raise SystemExit(f"{' '.join(args[:4])} failed:\n{err[-2000:]}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out
+    return child.wall, child.cpu, child.peak_mb, child.stdout.decode()
 
 
 def main() -> None:
