@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
             tt = Path(json.loads(gen.stdout.strip().splitlines()[-1])[0])
             exe = Path(sys.executable).with_name("opsrca")
             cmd = [str(exe), "ingest", str(tt), "--db", str(Path(tmp) / "cli.duckdb"), "-q"]
-            child = run_measured(cmd, stderr=subprocess.DEVNULL)  # its own peak RSS
+            child = run_measured(cmd, stderr=subprocess.DEVNULL, ok=None)  # its own peak RSS
             print(
                 f"`opsrca ingest` process on a {args.cli_rows:,}-row TikTok export "
                 f"({tt.stat().st_size / 1e6:,.0f} MB): {child.wall:.2f} s wall, "

@@ -52,8 +52,12 @@ def run_measured(
     cwd: Path | None = None,
     stdout: int | None = subprocess.DEVNULL,
     stderr: int | None = subprocess.PIPE,
+    ok: tuple[int, ...] | None = (0,),
 ) -> Measured:
-    """Run ``args`` from a small launcher; its wall and CPU seconds and peak RSS in MB."""
+    """Run ``args`` from a small launcher; its wall and CPU seconds and peak RSS in MB.
+
+    An exit code outside ``ok`` stops the benchmark with the tail of the child's stderr
+    (``ok=None`` returns whatever the child exited with)."""
     read_end, write_end = os.pipe()
     try:
         launcher = subprocess.Popen(
@@ -72,6 +76,9 @@ def run_measured(
         tail = (err or b"").decode(errors="replace")[-2000:]
         raise RuntimeError(f"launcher for {' '.join(args[:4])} failed:\n{tail}")
     report = json.loads(raw)
+    if ok is not None and report["returncode"] not in ok:
+        tail = (err or b"").decode(errors="replace")[-2000:]
+        raise SystemExit(f"{' '.join(args[:4])} exited {report['returncode']}:\n{tail}")
     return Measured(
         wall=report["wall"],
         cpu=report["cpu"],
