@@ -57,6 +57,7 @@ def test_rules_only_score_is_decide_without_a_model(
 
 
 _COLUMNS: dict[str, pl.DataType] = {
+    "platform": pl.String(),
     "garbage": pl.Boolean(),
     "label_label": pl.String(),
     "rule_id": pl.String(),
@@ -67,6 +68,7 @@ _COLUMNS: dict[str, pl.DataType] = {
     "kb_id": pl.String(),
     "kb_label": pl.String(),
     "kb_reason": pl.String(),
+    "kb_text_agrees": pl.Boolean(),
     **MODEL_COLUMNS,
 }
 
@@ -100,6 +102,75 @@ def _row(**values: object) -> pl.DataFrame:
         (
             dict(rule_label="a", kb_label="k", model_label="b", model_confidence=0.99),
             0.5,
+            "k",
+            "kb",
+        ),
+        # ... on a platform of many vendors too, while the model is unsure or the code's
+        # category is its runner-up
+        (
+            dict(platform="other", kb_label="k", model_label="b", model_confidence=0.49),
+            0.2,
+            "k",
+            "kb",
+        ),
+        (
+            dict(
+                platform="qimen",
+                kb_label="k",
+                model_label="b",
+                model_confidence=0.9,
+                model_label_2="k",
+                model_confidence_2=0.05,
+            ),
+            0.2,
+            "k",
+            "kb",
+        ),
+        # there a code one vendor documents may be another's: a sure model reading of the
+        # message that the code's category is not even the runner-up of decides ...
+        (
+            dict(
+                platform="other",
+                kb_label="k",
+                model_label="b",
+                model_confidence=0.5,
+                model_label_2="c",
+                model_confidence_2=0.2,
+            ),
+            0.2,
+            "b",
+            "model",
+        ),
+        # ... unless the event carries the message documented for the code
+        (
+            dict(
+                platform="other",
+                kb_label="k",
+                kb_text_agrees=True,
+                model_label="b",
+                model_confidence=0.9,
+            ),
+            0.2,
+            "k",
+            "kb",
+        ),
+        # ... or a text rule does, when one matches
+        (
+            dict(
+                platform="other",
+                rule_label="a",
+                kb_label="k",
+                model_label="b",
+                model_confidence=0.8,
+            ),
+            0.2,
+            "a",
+            "rule",
+        ),
+        # a platform's own code keeps deciding against a sure model
+        (
+            dict(platform="tiktok", kb_label="k", model_label="b", model_confidence=0.99),
+            0.2,
             "k",
             "kb",
         ),

@@ -253,3 +253,50 @@ def test_kb_rows_become_training_rows() -> None:
     rows = kb_training_rows()
     assert rows.height == load_kb().filter(pl.col("message").is_not_null()).height > 0
     assert rows["source"].str.starts_with("kb:").all()
+
+
+def test_a_shared_code_yields_to_a_sure_reading_of_another_vendors_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On `other` a code one vendor documents may be another's (Kuaishou's documented `300018`
+    is a refund state; WeChat's `300018` is an image error): a sure model reading of the message
+    outranks it, unless the event carries the documented message itself."""
+    from opsrca.classify.hybrid import combine, verdicts
+
+    (tmp_path / "x.csv").write_text(
+        ",".join(KB_COLUMNS) + "\n"
+        "other,300018,,REFUND ORDER STATUS NOT ALLOW,data.sync_conflict,kuaishou-doc\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(kb_module, "kb_dir", lambda: tmp_path)
+    kb_module.load_kb.cache_clear()
+    kb_module._lookups.cache_clear()
+    try:
+        keys = add_keys(
+            pl.DataFrame(
+                {
+                    "message": [
+                        '{"errmsg":"product image width or height more than 300px","errcode":300018}',
+                        "refund 77: REFUND ORDER STATUS NOT ALLOW (300018)",
+                    ],
+                    "platform": ["other", "other"],
+                    "error_code": ["300018", "300018"],
+                }
+            )
+        )
+        frame = verdicts(keys)
+    finally:
+        kb_module.load_kb.cache_clear()
+        kb_module._lookups.cache_clear()
+    assert frame["kb_label"].to_list() == ["data.sync_conflict"] * 2
+    assert frame["kb_text_agrees"].to_list() == [False, True]
+    sure = frame.with_columns(
+        model_label=pl.lit("media.image_invalid"),
+        model_confidence=pl.lit(0.9),
+        model_label_2=pl.lit("validation.invalid_value"),
+        model_confidence_2=pl.lit(0.05),
+        model_terms=pl.lit("image"),
+    )
+    out = combine(sure, threshold=0.2)
+    assert out["root_cause"].to_list() == ["media.image_invalid", "data.sync_conflict"]
+    assert out["method"].to_list() == ["model", "kb"]

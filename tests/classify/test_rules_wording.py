@@ -249,6 +249,47 @@ DECIDED: list[tuple[str, str]] = [
     ("An error occurred.", "unknown"),
     ("操作失败", "unknown"),
     ("Операция завершилась с ошибкой", "unknown"),
+    # a generic "system error" envelope around a cause is labeled by the cause (guide:
+    # envelopes and wrappers)
+    ("系统异常：商品类目不存在", "catalog.category_invalid"),
+    ("internal error: duplicate listing detected for this SKU", "risk.duplicate_listing"),
+    ("服务异常：图片尺寸不符合要求", "media.image_invalid"),
+    # ... and is the platform's own failure when it wraps nothing
+    ("系统异常，请稍后重试", "platform.server_error"),
+    ("Internal error. Please try again later.", "platform.server_error"),
+    # a retry with the same idempotency key is invited by a platform failure, not a conflict
+    (
+        "A temporary internal error occurred; retry with the same idempotency key.",
+        "platform.server_error",
+    ),
+    # a message that asks for the authorization to be redone is a dead grant, whatever
+    # else it says about the token (guide: only the seller can re-authorize)
+    ("refresh_token为空，请重新授权", "auth.authorization_revoked"),
+    ("Access token invalid; please re-authorize the shop", "auth.authorization_revoked"),
+    ("Токен недействителен, требуется повторная авторизация", "auth.authorization_revoked"),
+    # a signature that failed validation, also with a stray space inside 签名
+    ("Signature validation failed for this request", "auth.invalid_credentials"),
+    ("签 名验证失败", "auth.invalid_credentials"),
+    # a platform's bare system exception is its own failure, as `system error` is
+    ("90001: System exception", "platform.server_error"),
+    # call frequency in TOP's older wording
+    ("店铺会话期调用频度受限", "access.rate_limited"),
+    # a token that expired and can simply be refreshed stays a token to refresh
+    ("access_token已过期，请刷新后重试", "auth.token_expired"),
+    # a missing permission named first stays insufficient_permission
+    ("权限不足，请重新授权", "auth.insufficient_permission"),
+    # Russian: a field that "must be filled" or a sentence that opens "not given"
+    ("Телефон получателя должен быть заполнен", "validation.missing_field"),
+    ("Ошибка API: Не передан номер заказа.", "validation.missing_field"),
+    ("Не указана цена товара", "validation.missing_field"),
+    # a product type is the marketplace's category (taxonomy: catalog.category_invalid)
+    ("The product type specified is not supported", "catalog.category_invalid"),
+    ("Категория не найдена: 17028922", "catalog.category_invalid"),
+    # OAuth's `invalid_token` is an access token to refresh (guide: signed API calls)
+    (
+        '{"error":"invalid_token","error_description":"token is not active"}',
+        "auth.token_expired",
+    ),
 ]
 
 
@@ -370,3 +411,18 @@ def test_precedence_between_new_wordings(
 )
 def test_russian_near_miss(message: str, not_label: str) -> None:
     assert _rule_of(message)[1] != not_label
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # warehouses, mappings and credentials left unset are setup, not a request field
+        "Не указаны склады отгрузки",
+        "Не указано соответствие статусов",
+        "Не заполнены учетные данные интеграции",
+        # a wrong value stated first stays a wrong value
+        "Неверно указан или не указан артикул",
+    ],
+)
+def test_russian_setup_and_wrong_values_are_not_missing_fields(message: str) -> None:
+    assert _rule_of(message)[1] != "validation.missing_field"

@@ -10,7 +10,10 @@ Precedence (``../shared/spec/labeling-guide.md``):
 1. empty, binary or text-free messages are ``unknown`` with confidence 0;
 2. an analyst's label of this very template (``opsrca train --add``) decides (method ``label``);
 3. rules above ``kb.KB_PRIORITY`` (face verification, the 429 precedence) decide;
-4. a documented (platform, code[, sub code]) decides (method ``kb``, the source as evidence);
+4. a documented (platform, code[, sub code]) decides (method ``kb``, the source as evidence),
+   except that on a platform of many vendors (``other``, ``qimen``) a confident model reading
+   of the message that the code's category is not even the runner-up of outranks it
+   (``kb.shared_code_yields``);
 5. the remaining rules decide (``rule``, or ``rule+model`` when the model agrees);
 6. the model decides when its probability reaches the threshold, else ``unknown``.
 
@@ -26,7 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from opsrca.classify.kb import KB_CONFIDENCE, KB_PRIORITY, apply_kb
+from opsrca.classify.kb import KB_CONFIDENCE, KB_PRIORITY, apply_kb, shared_code_yields
 from opsrca.classify.keys import DECISION_KEYS
 from opsrca.classify.model import RootCauseModel
 from opsrca.classify.rules import Rule, apply_rules
@@ -163,7 +166,7 @@ def combine(
     garbage = pl.col("garbage").fill_null(False)
     has_label = pl.col("label_label").is_not_null()
     has_rule = pl.col("rule_label").is_not_null()
-    has_kb = pl.col("kb_label").is_not_null()
+    has_kb = pl.col("kb_label").is_not_null() & ~shared_code_yields()
     strong_rule = has_rule & (pl.col("rule_priority").fill_null(0) > KB_PRIORITY)
     confident = (pl.col("model_confidence") >= threshold).fill_null(False)
     winner = (

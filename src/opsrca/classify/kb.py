@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
+from rapidfuzz import fuzz
 
 from opsrca.classify.keys import key_columns
 from opsrca.classify.taxonomy import label_ids
@@ -32,6 +33,7 @@ __all__ = [
     "kb_sha256",
     "kb_training_rows",
     "load_kb",
+    "shared_code_yields",
 ]
 
 KB_COLUMNS: tuple[str, ...] = ("platform", "code", "sub_code", "message", "category", "source")
@@ -47,6 +49,12 @@ outranks."""
 # digits (-1, 1001, HTTP statuses) mean different things from vendor to vendor; and an HTTP status
 # is the outer envelope, which the labeling guide never labels by. TOP's own numeric codes stay.
 _MANY_VENDORS = ("other", "qimen")
+# Longer codes on those platforms decide too, but a code documented by one vendor may be another
+# vendor's (WeChat's `300018` image error against Kuaishou's documented `300018` refund status):
+# there the message, which means the same whoever sends it, outranks the code when the model
+# reads it confidently as a category the documented code is not even the runner-up of.
+KB_DISSENT = 0.5
+TEXT_AGREES = 90  # rapidfuzz partial_ratio of a documented message inside the event's template
 _SHORT_NUMBER = r"^-?\d{1,4}$"
 _HTTP_STATUS = r"^[1-5]\d\d$"
 _OWN_NUMBERS = ("taobao",)
@@ -127,6 +135,29 @@ def code_decides() -> pl.Expr:
     return code.is_not_null() & ~shared & ~status
 
 
+def _text_agrees(template: str, documented: list[str]) -> bool:
+    """Does the event's text carry one of the messages documented for its code? Then the code
+    is the documenting vendor's own, whatever the platform column says."""
+    text = template.lower()
+    return any(
+        fuzz.partial_ratio(doc.lower(), text) >= TEXT_AGREES for doc in documented if doc.strip()
+    )
+
+
+def shared_code_yields() -> pl.Expr:
+    """True where a documented code of a many-vendor platform yields to the model's reading of
+    the message (``KB_DISSENT``): over decision verdicts with the model columns. A code whose
+    documented message the event carries never yields."""
+    model = pl.col("model_label")
+    return (
+        pl.col("platform").str.to_lowercase().is_in(_MANY_VENDORS)
+        & ~pl.col("kb_text_agrees").fill_null(False)
+        & (pl.col("model_confidence") >= KB_DISSENT)
+        & (model != pl.col("kb_label"))
+        & (pl.col("model_label_2").fill_null("") != pl.col("kb_label"))
+    ).fill_null(False)
+
+
 def _unambiguous(kb: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     """One row per lookup key that the knowledge base gives exactly one category."""
     return (
@@ -136,6 +167,7 @@ def _unambiguous(kb: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
             pl.col("category").first().alias("kb_label"),
             pl.col("source").first().alias("kb_source"),
             pl.col("message").first().alias("kb_message"),
+            pl.col("message").drop_nulls().unique(maintain_order=True).alias("kb_messages"),
         )
         .filter(pl.col("n") == 1)
         .drop("n")
@@ -195,6 +227,7 @@ def apply_kb(keys: pl.DataFrame, *, folder: Path | None = None) -> pl.DataFrame:
                 "kb_label",
                 "kb_source",
                 "kb_message",
+                "kb_messages",
                 "level",
             )
         )
@@ -214,8 +247,15 @@ def apply_kb(keys: pl.DataFrame, *, folder: Path | None = None) -> pl.DataFrame:
         separator="/",
         ignore_nulls=True,
     )
+    templates = frame["template"].fill_null("").to_list()
+    agrees = [
+        _text_agrees(templates[i], docs)
+        for i, docs in zip(hits["__i"].to_list(), hits["kb_messages"].to_list(), strict=True)
+    ]
+    hits = hits.with_columns(pl.Series("kb_text_agrees", agrees, dtype=pl.Boolean))
     hits = hits.select(
         "__i",
+        "kb_text_agrees",
         (pl.lit("kb:") + named).alias("kb_id"),
         "kb_label",
         (
@@ -229,7 +269,9 @@ def apply_kb(keys: pl.DataFrame, *, folder: Path | None = None) -> pl.DataFrame:
         ).alias("kb_reason"),
     )
     joined = probe.select("__i").join(hits, on="__i", how="left", maintain_order="left")
-    return keys.with_columns(joined["kb_id"], joined["kb_label"], joined["kb_reason"])
+    return keys.with_columns(
+        joined["kb_id"], joined["kb_label"], joined["kb_reason"], joined["kb_text_agrees"]
+    )
 
 
 def kb_training_rows(folder: Path | None = None) -> pl.DataFrame:
