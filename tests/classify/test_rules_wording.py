@@ -249,6 +249,14 @@ DECIDED: list[tuple[str, str]] = [
     ("An error occurred.", "unknown"),
     ("操作失败", "unknown"),
     ("Операция завершилась с ошибкой", "unknown"),
+    # ... also behind an error-name prefix
+    ("E_UNDEFINED: Неопределённая ошибка.", "unknown"),
+    ("ERROR: undefined error", "unknown"),
+    # informational lines of a sync engine: queued, in progress, nothing changed
+    ("Export in progress, 40 orders left", "unknown"),
+    ("Order 42 has already been synced, no changes", "unknown"),
+    ("Listing queued for sync", "unknown"),
+    ("同步任务正在进行中", "unknown"),
     # a generic "system error" envelope around a cause is labeled by the cause (guide:
     # envelopes and wrappers)
     ("系统异常：商品类目不存在", "catalog.category_invalid"),
