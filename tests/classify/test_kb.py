@@ -300,3 +300,6 @@ def test_a_shared_code_yields_to_a_sure_reading_of_another_vendors_message(
     out = combine(sure, threshold=0.2)
     assert out["root_cause"].to_list() == ["media.image_invalid", "data.sync_conflict"]
     assert out["method"].to_list() == ["model", "kb"]
+    overruled, kept = out["evidence"].to_list()
+    assert "another vendor's code" in overruled and "kuaishou-doc" in overruled
+    assert "another vendor" not in kept
