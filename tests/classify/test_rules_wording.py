@@ -434,3 +434,15 @@ def test_russian_near_miss(message: str, not_label: str) -> None:
 )
 def test_russian_setup_and_wrong_values_are_not_missing_fields(message: str) -> None:
     assert _rule_of(message)[1] != "validation.missing_field"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # work in progress that refuses a change is a conflict to settle, not information
+        "Cannot update stock while an import is in progress",
+        "同步任务正在进行中，无法修改库存",
+    ],
+)
+def test_a_refusal_during_a_sync_is_not_an_informational_line(message: str) -> None:
+    assert _rule_of(message)[0] != "informational_line"
