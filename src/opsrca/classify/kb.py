@@ -247,10 +247,11 @@ def apply_kb(keys: pl.DataFrame, *, folder: Path | None = None) -> pl.DataFrame:
         separator="/",
         ignore_nulls=True,
     )
-    templates = frame["template"].fill_null("").to_list()
+    # only the keys a code matched (few) are compared, not every template
+    templates = frame["template"].fill_null("").gather(hits["__i"]).to_list()
     agrees = [
-        _text_agrees(templates[i], docs)
-        for i, docs in zip(hits["__i"].to_list(), hits["kb_messages"].to_list(), strict=True)
+        _text_agrees(text, docs)
+        for text, docs in zip(templates, hits["kb_messages"].to_list(), strict=True)
     ]
     hits = hits.with_columns(pl.Series("kb_text_agrees", agrees, dtype=pl.Boolean))
     hits = hits.select(
