@@ -41,6 +41,22 @@ def test_bundled_model_was_fitted_on_the_shipped_data(bundled: LoadedModel) -> N
     assert not stale, f"{stale} changed since the bundled model was built: run `make model`"
 
 
+def test_refitting_the_shipped_data_reproduces_the_bundled_model(bundled: LoadedModel) -> None:
+    """`make model` gives the bundled model back on any machine: the solver runs to the
+    optimum, so neither float summation order nor row order moves the answers."""
+    from sklearn.base import clone
+
+    from opsrca.classify.datasets import training_data
+    from opsrca.paths import SAMPLES_DIR
+
+    rows = training_data(SAMPLES_DIR / "labeled_errors.csv").rows
+    shuffled = rows.sample(fraction=1.0, shuffle=True, seed=3)
+    refit = clone(bundled.model).fit(shuffled["doc"].to_list(), shuffled["label"].to_list())
+    docs = rows["doc"].to_list()
+    drift = abs(refit.predict_proba(docs) - bundled.model.predict_proba(docs)).max()
+    assert drift < 1e-4, f"probabilities moved by {drift:.6f}: is the bundled model stale?"
+
+
 def test_every_taxonomy_example_classifies_to_its_id(bundled: LoadedModel) -> None:
     out = classify_frame(pl.DataFrame({"message": EXAMPLES["examples"]}), model=bundled)
     wrong = out.with_columns(EXAMPLES["id"].alias("expected")).filter(

@@ -221,7 +221,7 @@ def _out_of_fold(
     data: pl.DataFrame, config: dict[str, Any], how: str, advance: Advance = _no_progress
 ) -> _ModelOutputs | None:
     """Out-of-fold model outputs over ``how`` splits. Folds are independent fits, so they run
-    in parallel, one per core (each fit is single-threaded L-BFGS); the result does not
+    in parallel, one per core (each fit is single-threaded); the result does not
     depend on the order they finish in."""
     docs = np.asarray(data["doc"].to_list(), dtype=object)
     y = data["label"].to_numpy()
