@@ -293,6 +293,39 @@ DECIDED: list[tuple[str, str]] = [
     # a product type is the marketplace's category (taxonomy: catalog.category_invalid)
     ("The product type specified is not supported", "catalog.category_invalid"),
     ("Категория не найдена: 17028922", "catalog.category_invalid"),
+    # a host name that does not resolve is the route (guide: timeouts and connection failures)
+    ("curl: (6) Could not resolve host: api.example-market.com", "integration.route_unreachable"),
+    ("getaddrinfo: Temporary failure in name resolution", "integration.route_unreachable"),
+    # throttling worded as a frequency limit, including the misspelled one
+    ("Frequency limit reached for this method", "access.rate_limited"),
+    ("Frequence limit overflow", "access.rate_limited"),
+    ("content rejected: risky content detected", "policy.prohibited_content"),
+    ("PRODUCT_CONTENT_UNSAFE", "policy.prohibited_content"),
+    # an id sent again, a reused external id, a stale object (guide: the three homes of duplicates)
+    ("this request id is repeated", "data.sync_conflict"),
+    ("the out_trade_no was used to repeatedly initiate a payment", "data.sync_conflict"),
+    ("Duplicate external_id 77 in catalog", "data.sync_conflict"),
+    ("Stale object state: the row was updated by another transaction", "data.sync_conflict"),
+    # the API called does not exist, or the request body cannot be read
+    ("The interface does not exist", "integration.api_misuse"),
+    ("The request body could not be parsed", "integration.api_misuse"),
+    ("请求数据格式不正确", "integration.api_misuse"),
+    # fields and values
+    ("必填参数receiver_mobile为空", "validation.missing_field"),
+    ('"city" is not allowed to be empty', "validation.missing_field"),
+    ("The export request must specify a template", "validation.missing_field"),
+    ("Invalid format for field birth_date", "validation.invalid_value"),
+    # keys, scopes and grants
+    ("API key not found for this merchant", "auth.invalid_credentials"),
+    ("api is unauthorized for this app", "auth.insufficient_permission"),
+    ("Сессия устарела. Пройдите авторизацию заново.", "auth.authorization_revoked"),
+    (
+        "Error validating access token: The session has been invalidated because the user "
+        "changed their password",
+        "auth.authorization_revoked",
+    ),
+    # the seller's own database driver
+    ("[ODBC Driver Manager] Data source name not found", "erp.internal_error"),
     # OAuth's `invalid_token` is an access token to refresh (guide: signed API calls)
     (
         '{"error":"invalid_token","error_description":"token is not active"}',
@@ -325,6 +358,10 @@ NEAR_MISSES: list[str] = [
     "Код города отсутствует в справочнике",
     # a value to set in the service's settings is base setup, not a request field
     "Необходимо указать номер договора в настройках сервиса",
+    # a key repeated inside one request is a wrong value (guide: the three homes of duplicates)
+    "sku_id is repeated in the same request",
+    # a value that cannot be read as a date is a wrong value, not an unreadable request
+    "The value 'abc' could not be parsed as a date",
 ]
 
 ERP_NEAR_MISSES: list[str] = [
@@ -384,6 +421,13 @@ def test_a_line_that_names_a_cause_is_not_no_cause(message: str) -> None:
 @pytest.mark.parametrize(
     ("message", "label", "not_rule"),
     [
+        # a session that merely expired stays an access token to refresh; one invalidated by a
+        # password change is a grant to redo
+        (
+            "Error validating access token: Session has expired on Tuesday",
+            "auth.token_expired",
+            None,
+        ),
         # a revoked grant outranks the token words the access-token rule reads
         ("access token has been revoked by the user", "auth.authorization_revoked", None),
         # the user cancelling an app's authorization is a revoked grant, not a cancelled task
