@@ -326,6 +326,28 @@ DECIDED: list[tuple[str, str]] = [
     ),
     # the seller's own database driver
     ("[ODBC Driver Manager] Data source name not found", "erp.internal_error"),
+    # settings the seller configures once (guide: base setup): templates in either spelling,
+    # mappings, configurations, warehouses, business policies
+    ("运费模版不存在", "config.base_setup_missing"),
+    ("物流映射为空，请先配置", "config.base_setup_missing"),
+    ("platform mapping is blank", "config.base_setup_missing"),
+    ("Configuration is empty for this store", "config.base_setup_missing"),
+    ("Конфигурация интеграции неполная", "config.base_setup_missing"),
+    ("Не указан склад отгрузки", "config.base_setup_missing"),
+    ("You've provided an invalid return policy.", "config.base_setup_missing"),
+    # seller state (guide: items, sellers, apps): qualifications, brands, risk, frozen parties,
+    # blocked terminals, missing contracts, a full showcase
+    ("该类目需要相关资质，请先上传资质证明", "account.restricted"),
+    ("品牌信息未授权，无法发布", "account.restricted"),
+    ("该账户存在交易风险，暂停支付", "account.restricted"),
+    ("供应商账号已被冻结", "account.restricted"),
+    ("Терминал заблокирован банком", "account.restricted"),
+    ("Пользователь отключён администратором", "account.restricted"),
+    ("SELLER_NO_CONTRACT", "account.restricted"),
+    ("Договор не заключён", "account.restricted"),
+    ("橱窗已满，无法推荐", "account.restricted"),
+    # 刷脸 is face verification, which outranks the risk wording around it
+    ("店铺账号存在风险，请店铺主账号本人刷脸后继续发布", "risk.face_verification"),
     # OAuth's `invalid_token` is an access token to refresh (guide: signed API calls)
     (
         '{"error":"invalid_token","error_description":"token is not active"}',
@@ -358,6 +380,9 @@ NEAR_MISSES: list[str] = [
     "Код города отсутствует в справочнике",
     # a value to set in the service's settings is base setup, not a request field
     "Необходимо указать номер договора в настройках сервиса",
+    # a risky parameter value is no seller state; frozen stock or a frozen order is no frozen seller
+    "存在风险的参数值：price",
+    "库存已冻结",
     # a key repeated inside one request is a wrong value (guide: the three homes of duplicates)
     "sku_id is repeated in the same request",
     # a value that cannot be read as a date is a wrong value, not an unreadable request
@@ -403,6 +428,7 @@ def test_near_miss_is_left_to_other_rules_or_the_model(message: str) -> None:
         "missing_field",
         "missing_field_ru",
         "invalid_signature_or_key",
+        "account_restricted",
     } and not (rule_id or "").startswith("http_page"), (rule_id, label)
 
 
