@@ -348,6 +348,18 @@ DECIDED: list[tuple[str, str]] = [
     ("橱窗已满，无法推荐", "account.restricted"),
     # 刷脸 is face verification, which outranks the risk wording around it
     ("店铺账号存在风险，请店铺主账号本人刷脸后继续发布", "risk.face_verification"),
+    # idempotency and write conflicts, requests still in flight, records not found (guide: records
+    # that disagree with the other side)
+    ("幂等失败，请勿重复调用", "data.sync_conflict"),
+    ("数据已被修改(写冲突)，请重试", "data.sync_conflict"),
+    ("A similar request is still being processed", "data.sync_conflict"),
+    ("409 resource conflict", "data.sync_conflict"),
+    ("We could not find the record you asked for", "data.sync_conflict"),
+    ("requests too fast, slow down", "access.rate_limited"),
+    ("sku 12 was entered more than once", "validation.invalid_value"),
+    ("The weight needs to be defined", "validation.missing_field"),
+    ("Заполните телефон получателя", "validation.missing_field"),
+    ("网络连接超时，请检查网络", "integration.route_unreachable"),
     # OAuth's `invalid_token` is an access token to refresh (guide: signed API calls)
     (
         '{"error":"invalid_token","error_description":"token is not active"}',
@@ -495,6 +507,7 @@ def test_russian_near_miss(message: str, not_label: str) -> None:
     "message",
     [
         # warehouses, mappings and credentials left unset are setup, not a request field
+        "Заполните настройки интеграции",
         "Не указаны склады отгрузки",
         "Не указано соответствие статусов",
         "Не заполнены учетные данные интеграции",
