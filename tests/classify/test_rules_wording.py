@@ -360,6 +360,28 @@ DECIDED: list[tuple[str, str]] = [
     ("The weight needs to be defined", "validation.missing_field"),
     ("Заполните телефон получателя", "validation.missing_field"),
     ("网络连接超时，请检查网络", "integration.route_unreachable"),
+    # another writer got there first; quota-style throttling tokens; test vs live credentials
+    (
+        "Error: Another user has modified this record. Your changes will be lost",
+        "data.sync_conflict",
+    ),
+    ("ERR_TOO_MANY_REQUEST", "access.rate_limited"),
+    ("Mismatched credential environments", "auth.environment_mismatch"),
+    # one-of fields, allowed values, fixed lengths, repeated array items (guide: values)
+    ("Set one of the following fields: id, externalId", "validation.missing_field"),
+    ("Status invalid. Accepted values are: new, paid", "validation.invalid_value"),
+    ("The value must be one of the listed options", "validation.invalid_value"),
+    ("The country code should be 2 characters", "validation.invalid_value"),
+    ("images: array items[0,2] must be unique", "validation.invalid_value"),
+    # a shop token to regenerate and re-enter in the ERP is the grant; an expired client secret
+    # is the app's credentials
+    (
+        "解密失败：店铺Token已过期，请在后台生成新的token并在ERP中更新店铺授权",
+        "auth.authorization_revoked",
+    ),
+    ("The client secret you provided has expired", "auth.invalid_credentials"),
+    # a field's own error text keyed by the field's name stays in the template (masks.toml)
+    ('{"success": false, "errors": {"id": "ID must be an integer"}}', "validation.invalid_value"),
     # OAuth's `invalid_token` is an access token to refresh (guide: signed API calls)
     (
         '{"error":"invalid_token","error_description":"token is not active"}',
