@@ -346,6 +346,13 @@ DECIDED: list[tuple[str, str]] = [
     ("SELLER_NO_CONTRACT", "account.restricted"),
     ("Договор не заключён", "account.restricted"),
     ("橱窗已满，无法推荐", "account.restricted"),
+    # funds, waybill stock and items locked by a promotion are seller state too
+    ("账户可用资金不足，无法退款", "account.restricted"),
+    ("The platform account does not have enough funds for this payout", "account.restricted"),
+    ("促销商品不允许修改价格", "account.restricted"),
+    ("运单号段已用完，请申请新号段", "account.restricted"),
+    ("无可用电子面单", "account.restricted"),
+    ("API forbidden for irregularities in your app", "account.restricted"),
     # 刷脸 is face verification, which outranks the risk wording around it
     ("店铺账号存在风险，请店铺主账号本人刷脸后继续发布", "risk.face_verification"),
     # idempotency and write conflicts, requests still in flight, records not found (guide: records
@@ -354,6 +361,7 @@ DECIDED: list[tuple[str, str]] = [
     ("数据已被修改(写冲突)，请重试", "data.sync_conflict"),
     ("A similar request is still being processed", "data.sync_conflict"),
     ("409 resource conflict", "data.sync_conflict"),
+    ("Чек с внешним идентификатором 12 уже существует", "data.sync_conflict"),
     ("We could not find the record you asked for", "data.sync_conflict"),
     ("requests too fast, slow down", "access.rate_limited"),
     ("sku 12 was entered more than once", "validation.invalid_value"),
@@ -551,3 +559,77 @@ def test_russian_setup_and_wrong_values_are_not_missing_fields(message: str) -> 
 )
 def test_a_refusal_during_a_sync_is_not_an_informational_line(message: str) -> None:
     assert _rule_of(message)[0] != "informational_line"
+
+
+@pytest.mark.parametrize(
+    ("message", "label", "not_label"),
+    [
+        # face payment is not face verification; a secret named beside an invalid token does
+        # not veto the token
+        ("商户未开通刷脸付权限", "auth.insufficient_permission", None),
+        ("Invalid access token. Check your app key and app secret.", "auth.token_expired", None),
+        # a deactivated item behind a seller noun, a failing promotion item with a named
+        # parameter, a product name under a SKU key: not seller state or face verification
+        ("供应商商品已停用", None, "account.restricted"),
+        ("促销商品创建失败：参数 start_time 格式错误", "validation.invalid_value", None),
+        (
+            '{"code":400,"message":"price must be a number","seller_sku":"Smart face lock X1 B"}',
+            "validation.invalid_value",
+            None,
+        ),
+        ("面单纸不足，请更换纸卷", None, "account.restricted"),
+        ("Терминал отключен от сети", None, "account.restricted"),
+        ("Missing parameter: no contract_id provided", "validation.missing_field", None),
+        # a key repeated in a request, a missing database object, unsaved-changes boilerplate
+        # and a repeated submission are not the other side's record
+        ("sku_id is repeated", None, "data.sync_conflict"),
+        (
+            'Cannot find the object "dbo.Orders" because it does not exist',
+            None,
+            "data.sync_conflict",
+        ),
+        (
+            "You have unsaved changes. Your changes will be lost if you leave.",
+            None,
+            "data.sync_conflict",
+        ),
+        ("The order was submitted more than once", None, "validation.invalid_value"),
+        # a request field named *Config is a field; the seller's own database is the ERP
+        ("参数 deliveryConfig为空", "validation.missing_field", None),
+        ("连接数据库失败：网络连接超时", "erp.internal_error", None),
+        # settings and keys are not request fields
+        ("Default warehouse needs to be defined in settings", None, "validation.missing_field"),
+        ("Ошибка выгрузки заказа: заполните склад по умолчанию", None, "validation.missing_field"),
+        # allowed values of a system parameter belong to the call, not to a value
+        (
+            "Content-Type must be one of application/json, application/xml",
+            "integration.api_misuse",
+            None,
+        ),
+        ("sign_method must be one of md5, hmac", "auth.invalid_credentials", None),
+        # an idle session is a token to refresh; a platform failure while updating a grant is
+        # the platform's; a permission error is not a revoked grant; a buyer's purchase limit
+        # is not throttling
+        (
+            "The session has been invalidated due to inactivity, please log in again",
+            "auth.token_expired",
+            None,
+        ),
+        ("更新授权信息失败：系统繁忙，请稍后重试", "platform.server_error", None),
+        (
+            "(#200) User has not authorized application 1234 to perform this action",
+            None,
+            "auth.authorization_revoked",
+        ),
+        ("Purchase frequency limit reached for this buyer", None, "access.rate_limited"),
+    ],
+)
+def test_a_wording_does_not_reach_past_its_cause(
+    message: str, label: str | None, not_label: str | None
+) -> None:
+    """Counterexamples from a review of the wordings added on 2026-12-07."""
+    got = _rule_of(message)
+    if label is not None:
+        assert got[1] == label, got
+    if not_label is not None:
+        assert got[1] != not_label, got
