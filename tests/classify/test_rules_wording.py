@@ -394,6 +394,24 @@ DECIDED: list[tuple[str, str]] = [
     ("Failed to sync orders.", "unknown"),
     ("Не удалось выгрузить заказы", "unknown"),
     ("库存同步失败", "unknown"),
+    # counterexamples from the review of the 2026-12-07 wordings: each stays with its own cause
+    ("商户未开通刷脸付权限", "auth.insufficient_permission"),
+    ("Invalid access token. Check your app key and app secret.", "auth.token_expired"),
+    ("促销商品创建失败：参数 start_time 格式错误", "validation.invalid_value"),
+    (
+        '{"code":400,"message":"price must be a number","seller_sku":"Smart face lock X1 B"}',
+        "validation.invalid_value",
+    ),
+    ("Missing parameter: no contract_id provided", "validation.missing_field"),
+    ("参数 deliveryConfig为空", "validation.missing_field"),
+    ("连接数据库失败：网络连接超时", "erp.internal_error"),
+    ("Content-Type must be one of application/json, application/xml", "integration.api_misuse"),
+    ("sign_method must be one of md5, hmac", "auth.invalid_credentials"),
+    (
+        "The session has been invalidated due to inactivity, please log in again",
+        "auth.token_expired",
+    ),
+    ("更新授权信息失败：系统繁忙，请稍后重试", "platform.server_error"),
     # OAuth's `invalid_token` is an access token to refresh (guide: signed API calls)
     (
         '{"error":"invalid_token","error_description":"token is not active"}',
@@ -533,9 +551,27 @@ def test_precedence_between_new_wordings(
         ("Остаток товара обновлён", "inventory.stock_unavailable"),
         # a status that changed is no conflict
         ("Статус заказа обновлён", "data.sync_conflict"),
+        # counterexamples from the review of the 2026-12-07 wordings: a deactivated item behind a
+        # seller noun, printer paper, a terminal off the network, a key repeated in a request, a
+        # missing database object, unsaved-changes boilerplate, a repeated submission, settings,
+        # a permission error, a buyer's purchase limit
+        ("供应商商品已停用", "account.restricted"),
+        ("面单纸不足，请更换纸卷", "account.restricted"),
+        ("Терминал отключен от сети", "account.restricted"),
+        ("sku_id is repeated", "data.sync_conflict"),
+        ('Cannot find the object "dbo.Orders" because it does not exist', "data.sync_conflict"),
+        ("You have unsaved changes. Your changes will be lost if you leave.", "data.sync_conflict"),
+        ("The order was submitted more than once", "validation.invalid_value"),
+        ("Default warehouse needs to be defined in settings", "validation.missing_field"),
+        ("Ошибка выгрузки заказа: заполните склад по умолчанию", "validation.missing_field"),
+        (
+            "(#200) User has not authorized application 1234 to perform this action",
+            "auth.authorization_revoked",
+        ),
+        ("Purchase frequency limit reached for this buyer", "access.rate_limited"),
     ],
 )
-def test_russian_near_miss(message: str, not_label: str) -> None:
+def test_near_miss_is_not_that_label(message: str, not_label: str) -> None:
     assert _rule_of(message)[1] != not_label
 
 
@@ -565,77 +601,3 @@ def test_russian_setup_and_wrong_values_are_not_missing_fields(message: str) -> 
 )
 def test_a_refusal_during_a_sync_is_not_an_informational_line(message: str) -> None:
     assert _rule_of(message)[0] != "informational_line"
-
-
-@pytest.mark.parametrize(
-    ("message", "label", "not_label"),
-    [
-        # face payment is not face verification; a secret named beside an invalid token does
-        # not veto the token
-        ("商户未开通刷脸付权限", "auth.insufficient_permission", None),
-        ("Invalid access token. Check your app key and app secret.", "auth.token_expired", None),
-        # a deactivated item behind a seller noun, a failing promotion item with a named
-        # parameter, a product name under a SKU key: not seller state or face verification
-        ("供应商商品已停用", None, "account.restricted"),
-        ("促销商品创建失败：参数 start_time 格式错误", "validation.invalid_value", None),
-        (
-            '{"code":400,"message":"price must be a number","seller_sku":"Smart face lock X1 B"}',
-            "validation.invalid_value",
-            None,
-        ),
-        ("面单纸不足，请更换纸卷", None, "account.restricted"),
-        ("Терминал отключен от сети", None, "account.restricted"),
-        ("Missing parameter: no contract_id provided", "validation.missing_field", None),
-        # a key repeated in a request, a missing database object, unsaved-changes boilerplate
-        # and a repeated submission are not the other side's record
-        ("sku_id is repeated", None, "data.sync_conflict"),
-        (
-            'Cannot find the object "dbo.Orders" because it does not exist',
-            None,
-            "data.sync_conflict",
-        ),
-        (
-            "You have unsaved changes. Your changes will be lost if you leave.",
-            None,
-            "data.sync_conflict",
-        ),
-        ("The order was submitted more than once", None, "validation.invalid_value"),
-        # a request field named *Config is a field; the seller's own database is the ERP
-        ("参数 deliveryConfig为空", "validation.missing_field", None),
-        ("连接数据库失败：网络连接超时", "erp.internal_error", None),
-        # settings and keys are not request fields
-        ("Default warehouse needs to be defined in settings", None, "validation.missing_field"),
-        ("Ошибка выгрузки заказа: заполните склад по умолчанию", None, "validation.missing_field"),
-        # allowed values of a system parameter belong to the call, not to a value
-        (
-            "Content-Type must be one of application/json, application/xml",
-            "integration.api_misuse",
-            None,
-        ),
-        ("sign_method must be one of md5, hmac", "auth.invalid_credentials", None),
-        # an idle session is a token to refresh; a platform failure while updating a grant is
-        # the platform's; a permission error is not a revoked grant; a buyer's purchase limit
-        # is not throttling
-        (
-            "The session has been invalidated due to inactivity, please log in again",
-            "auth.token_expired",
-            None,
-        ),
-        ("更新授权信息失败：系统繁忙，请稍后重试", "platform.server_error", None),
-        (
-            "(#200) User has not authorized application 1234 to perform this action",
-            None,
-            "auth.authorization_revoked",
-        ),
-        ("Purchase frequency limit reached for this buyer", None, "access.rate_limited"),
-    ],
-)
-def test_a_wording_does_not_reach_past_its_cause(
-    message: str, label: str | None, not_label: str | None
-) -> None:
-    """Counterexamples from a review of the wordings added on 2026-12-07."""
-    got = _rule_of(message)
-    if label is not None:
-        assert got[1] == label, got
-    if not_label is not None:
-        assert got[1] != not_label, got
