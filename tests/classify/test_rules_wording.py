@@ -49,7 +49,9 @@ DECIDED: list[tuple[str, str]] = [
     (_page("405 Method Not Allowed"), "integration.api_misuse"),
     (_page("HTTP Status 415 – Unsupported Media Type"), "integration.api_misuse"),
     (_page("501 Not Implemented"), "integration.api_misuse"),
-    (_page("400 Bad Request"), "validation.invalid_value"),
+    # a bare 400 page names nothing to fix (guide: label by the fix, not the HTTP code)
+    (_page("400 Bad Request"), "unknown"),
+    (_page("422 Unprocessable Entity"), "validation.invalid_value"),
     (_page("413 Request Entity Too Large"), "validation.invalid_value"),
     (_page("401 Unauthorized"), "auth.token_expired"),
     (_page("403 Forbidden"), "auth.insufficient_permission"),
@@ -417,6 +419,75 @@ DECIDED: list[tuple[str, str]] = [
         '{"error":"invalid_token","error_description":"token is not active"}',
         "auth.token_expired",
     ),
+    # the caller's own ids are credentials, present or absent (guide: system parameters)
+    ("商户号 mch_id 无效", "auth.invalid_credentials"),
+    ("Merchant appid and mchid do not match", "auth.invalid_credentials"),
+    ("partner_id is invalid, check the app settings", "auth.invalid_credentials"),
+    ("Missing signature in request", "auth.invalid_credentials"),
+    ("app_secret参数不能为空", "auth.invalid_credentials"),
+    ("Параметр api_key не может быть пустым", "auth.invalid_credentials"),
+    ("token不能为空", "auth.token_expired"),
+    ("Missing access token in the header", "auth.token_expired"),
+    # a vendor's technical/system failure on its side, in Russian too
+    ("Внутренняя системная ошибка, повторите запрос", "platform.server_error"),
+    ("Сервис недоступен по техническим причинам", "platform.server_error"),
+    # nothing sellable: zero or negative quantity, nothing in the warehouse
+    ("Quantity must be greater than 0 to publish the offer", "inventory.stock_unavailable"),
+    ("可售库存不能小于等于0", "inventory.stock_unavailable"),
+    ("Недостаточно товара: нет на складе", "inventory.stock_unavailable"),
+    # setup of the shop left undone (guide: base setup)
+    ("Shipping method is not configured", "config.base_setup_missing"),
+    ("Tax rate for this storefront is not defined", "config.base_setup_missing"),
+    ("电子面单账户未开通", "config.base_setup_missing"),
+    # an empty or unreadable answer, or the vendor's own unknown code, names no cause
+    ("Got an empty response from the WMS", "unknown"),
+    ("接口返回数据为空", "unknown"),
+    ("Получен пустой ответ от сервиса", "unknown"),
+    ("UNKNOWN_ERROR during order export", "unknown"),
+    # a right the key lacks is a permission, not a bad key
+    ("The API key is missing the orders:write scope", "auth.insufficient_permission"),
+    # the product itself already listed, no id named (guide: three homes of duplicates)
+    ("The item already exists.", "risk.duplicate_listing"),
+    ("已存在相同的商品，请勿重复发布", "risk.duplicate_listing"),
+    ("Карточка с такими же параметрами уже существует", "risk.duplicate_listing"),
+    # videos and upload size limits break the media spec (guide: values)
+    ("errmsg: invalid media size", "media.image_invalid"),
+    ("视频大小超过限制，请压缩后上传", "media.image_invalid"),
+    ("Uploaded file is too large, max 5 MB", "media.image_invalid"),
+    # a platform that cannot serve, an expired visit, a failed RSA check
+    ("InternalServerError: upstream call failed", "platform.server_error"),
+    ("服务暂时无法正常提供服务，请稍后", "platform.server_error"),
+    ("您的访问已失效，请重新登录", "auth.token_expired"),
+    ("rsa: signature verification failed", "auth.invalid_credentials"),
+    # the ERP's own stores and queues (guide: seller-side systems)
+    ("Redis连接超时", "erp.internal_error"),
+    ("Kafka消费者异常", "erp.internal_error"),
+    # a record changed under the writer
+    ("TimestampMismatchError: record changed", "data.sync_conflict"),
+    ("This order was modified after you opened it", "data.sync_conflict"),
+    # daily call quotas
+    ("今日调用次数已超过上限", "access.rate_limited"),
+    ("Daily request quota exceeded", "access.rate_limited"),
+    # credentials the seller or admin switched off; an OAuth redirect the app did not register
+    ("The app credentials have been revoked by the seller", "auth.authorization_revoked"),
+    ("redirect_uri mismatch", "auth.invalid_credentials"),
+    # the same barcode already listed (guide: three homes of duplicates)
+    ("GTIN already exists", "risk.duplicate_listing"),
+    ("条形码已被使用", "risk.duplicate_listing"),
+    # a vague failure and the step it interrupted
+    ("Something went wrong while importing orders", "unknown"),
+    ("An unexpected error occurred during the export", "unknown"),
+    # a run summary is information
+    ("Imported 12 order(s), 0 product(s)", "unknown"),
+    # a setup the integration looked for and did not find; a record the other side does not hold
+    ("No active Shopee configuration found", "config.base_setup_missing"),
+    ("未找到有效的面单配置", "config.base_setup_missing"),
+    ("查无此运单记录", "data.sync_conflict"),
+    # a shared secret is a credential; a credential switched off or a cart to re-authorize is the grant
+    ("x-api-key header is required", "auth.invalid_credentials"),
+    ("The WooCommerce credential is disabled", "auth.authorization_revoked"),
+    ("Token rejected, please re-authorize your Etsy integration", "auth.authorization_revoked"),
+    ("Неверные данные для авторизации", "auth.invalid_credentials"),
 ]
 
 
@@ -569,6 +640,45 @@ def test_precedence_between_new_wordings(
             "auth.authorization_revoked",
         ),
         ("Purchase frequency limit reached for this buyer", "access.rate_limited"),
+        # a permission the key lacks is no missing key; an empty answer with a retry hint is the
+        # platform's; a number's format is a value; warehouse space is no stock; an id must be positive
+        ("api_key is missing the orders:write scope", "auth.invalid_credentials"),
+        ("Empty response, please retry later", "unknown"),
+        (
+            "Quantity is invalid: must be a valid number greater than 0",
+            "inventory.stock_unavailable",
+        ),
+        ("На складе недостаточно места для поставки", "inventory.stock_unavailable"),
+        ("warehouse_id must be greater than 0", "inventory.stock_unavailable"),
+        ("UNKNOWN_ERROR: image exceeds 5 MB", "unknown"),
+        # a product under an id the integration sent is the other side's record
+        ("Product with offer_id A-17 already exists", "risk.duplicate_listing"),
+        ("商品外部编码已存在", "risk.duplicate_listing"),
+        # HTTP 415 names the request's content type; a full disk names no upload limit
+        ("415 Unsupported Media Type", "media.image_invalid"),
+        ("[Errno 27] File too large", "media.image_invalid"),
+        # a failure that names its cause is not vague; a barcode's format is a value
+        ("An error occurred while connecting to the server", "unknown"),
+        ("EAN code must be 13 digits", "risk.duplicate_listing"),
+        # counterexamples from the review of the second 2026-12-07 wordings: payment tokens,
+        # sandbox keys, listing quotas, keys repeated in one request, records in a shipment,
+        # refund quantities, a cause after an unknown-error code, a request body that did not
+        # parse, business timestamps, an HTTP status beside an empty body, the platform's own
+        # database, export files
+        ("Payment token is required", "auth.token_expired"),
+        ("Sandbox credentials are disabled for this account", "auth.authorization_revoked"),
+        ("每日最多发布50个新商品", "access.rate_limited"),
+        ("Duplicate items found in the request body", "risk.duplicate_listing"),
+        ("Item already exists in this shipment", "risk.duplicate_listing"),
+        ("Barcode 123 is repeated in this batch", "risk.duplicate_listing"),
+        ("Refund quantity must be greater than 0", "inventory.stock_unavailable"),
+        ("UNKNOWN_ERROR for offer 123: price cannot be lower than cost", "unknown"),
+        ("An error occurred while parsing the JSON request body", "unknown"),
+        ("Tracking event timestamp is required", "auth.invalid_credentials"),
+        ("HTTP 401 Unauthorized: response body is empty", "unknown"),
+        ("查无此appkey记录", "data.sync_conflict"),
+        ("服务端数据库连接异常", "erp.internal_error"),
+        ("Export file is too large, max 10 MB", "media.image_invalid"),
     ],
 )
 def test_near_miss_is_not_that_label(message: str, not_label: str) -> None:
