@@ -170,6 +170,10 @@ def test_rules_sorted_by_priority() -> None:
             "rate_limit_remaining",
         ),
         ("[[rule]\n", "cannot read rules"),
+        (
+            '[[rule]]\nid="x"\nlabel="unknown"\npriority=1\nreason="r"\nmessage="a|{{nope}}"\nexample={message="a"}\n',
+            "unknown fragment",
+        ),
     ],
 )
 def test_bad_rules_file_is_a_config_error(tmp_path: Path, body: str, error: str) -> None:
@@ -177,3 +181,18 @@ def test_bad_rules_file_is_a_config_error(tmp_path: Path, body: str, error: str)
     path.write_text(body, encoding="utf-8")
     with pytest.raises(ConfigError, match=error):
         load_rules(path)
+
+
+def test_a_fragment_is_one_wording_for_every_rule_that_names_it(tmp_path: Path) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text(
+        '[fragments]\nabsent = "missing|required"\n'
+        '[[rule]]\nid="a"\nlabel="validation.missing_field"\npriority=2\nreason="r"\n'
+        'message="field x is ({{absent}})"\nexample={message="field x is required"}\n'
+        '[[rule]]\nid="b"\nlabel="unknown"\npriority=1\nreason="r"\n'
+        'message="field"\nnot_message="{{absent}}"\nexample={message="field x ok"}\n',
+        encoding="utf-8",
+    )
+    rules = load_rules(path)
+    assert [r.message for r in rules] == ["field x is (missing|required)", "field"]
+    assert rules[1].not_message == "missing|required"

@@ -9,6 +9,7 @@ a few thousand unique templates is decided in one pass without a Python row loop
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -132,6 +133,27 @@ def _rule(entry: dict[str, Any], source: Path, labels: set[str]) -> Rule:
     )
 
 
+_FRAGMENT = re.compile(r"\{\{([a-z_]+)\}\}")
+
+
+def _expand(entry: dict[str, Any], fragments: dict[str, str], source: Path) -> dict[str, Any]:
+    """``{{name}}`` in a rule's regexes read as the file's ``[fragments]`` entry of that name, so
+    a wording two rules share (one claims it, the other vetoes it) is written once."""
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in fragments:
+            raise ConfigError(
+                f"{source}: rule {entry.get('id', '?')!r} uses unknown fragment {{{{{name}}}}}"
+            )
+        return str(fragments[name])
+
+    return {
+        k: _FRAGMENT.sub(fill, v) if k in ("message", "not_message", "sub_code") else v
+        for k, v in entry.items()
+    }
+
+
 @lru_cache(maxsize=8)
 def load_rules(path: Path | None = None) -> tuple[Rule, ...]:
     """Rules sorted by priority (highest first), validated against the taxonomy."""
@@ -142,7 +164,10 @@ def load_rules(path: Path | None = None) -> tuple[Rule, ...]:
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read rules file {str(source)!r}: {exc}") from exc
     labels = set(label_ids())
-    rules = [_rule(entry, source, labels) for entry in raw.get("rule", [])]
+    fragments = raw.get("fragments", {})
+    rules = [
+        _rule(_expand(entry, fragments, source), source, labels) for entry in raw.get("rule", [])
+    ]
     ids = [r.id for r in rules]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
