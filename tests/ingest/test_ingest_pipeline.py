@@ -95,6 +95,18 @@ def test_unreadable_file_does_not_stop_the_others(
     assert not report.ok and _counts(con)[0] == 3
 
 
+def test_an_export_with_a_nul_damaged_line_loads_and_rejects_that_line(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, data_dir: Path
+) -> None:
+    header, rows = _tiktok_rows(data_dir)
+    damaged = tmp_path / "tiktok_damaged.csv"
+    damaged.write_bytes("\n".join([header, rows[0], "\x00\x00\x00", *rows[1:]]).encode() + b"\n")
+    report = ingest_paths([damaged], con)
+    assert [(f.status, f.events, f.rejects) for f in report.files] == [("loaded", 3, 1)]
+    line = con.execute("SELECT source_line FROM rejects").fetchall()
+    assert line == [(3,)]
+
+
 def test_missing_path_is_an_error(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file"):
         ingest_paths([tmp_path / "nope.csv"], con)

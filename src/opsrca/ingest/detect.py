@@ -28,16 +28,32 @@ FIELD_MAX = 64 << 20
 csv.field_size_limit(max(csv.field_size_limit(), FIELD_MAX))
 
 
+#: control bytes no text export writes (tab, newline, carriage return, form feed and ESC aside)
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
+#: share of control bytes above which a head is binary: random or compressed data has ~10 %, a text
+#: export with a few broken lines (a stray NUL row) far below 1 %
+_BINARY_SHARE = 0.02
+
+
+def looks_binary(head: bytes) -> bool:
+    """Is this the head of binary data rather than a text export? UTF-16 (with a BOM) is text;
+    a text export with a few NUL-damaged lines is still text, so those lines reach rejects."""
+    if not head or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    controls = len(head) - len(head.translate(None, _CONTROL))
+    return controls > _BINARY_SHARE * len(head)
+
+
 def decode(data: bytes, *, name: str = "file") -> tuple[str, str]:
     """Decode file bytes; returns ``(text, encoding)`` with any BOM removed.
 
-    Raises InputError for binary data (NUL bytes) or text no decoder accepts.
+    Raises InputError for binary data (``looks_binary``) or text no decoder accepts.
     """
-    if b"\x00" in data[:65536]:
-        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return data.decode("utf-16"), "utf-16"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16"
+    if looks_binary(data[:65536]):
         raise InputError(
-            f"{name}: binary data (NUL bytes), not a text export; is it the right file?"
+            f"{name}: binary data (control bytes), not a text export; is it the right file?"
         )
     if data.startswith(codecs.BOM_UTF8):
         try:

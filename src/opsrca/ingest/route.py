@@ -36,6 +36,7 @@ from opsrca.ingest.detect import (
     decode,
     detect_json_format,
     detect_table_format,
+    looks_binary,
     sniff_separator,
     split_header,
 )
@@ -157,7 +158,7 @@ def content_note(path: Path) -> str | None:
     """Why a file found in a folder is no input, from its first bytes; None when it may be one.
 
     A workbook must be a ZIP holding ``xl/`` (or an old OLE2 ``.xls``), a text
-    export has no NUL bytes (UTF-16 aside); everything else is named for what
+    export is not control bytes (``looks_binary``); everything else is named for what
     it is, so a ``report.csv`` that is really a PDF is skipped saying so.
     """
     with path.open("rb") as fh:
@@ -180,8 +181,8 @@ def content_note(path: Path) -> str | None:
     for magic, what in _MAGIC:
         if head.startswith(magic):
             return what
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "binary data (NUL bytes), not a text export"
+    if looks_binary(head):
+        return "binary data (control bytes), not a text export"
     return None
 
 
