@@ -167,6 +167,7 @@ def train(
     realworld: Path | str | None = None,
     add: Sequence[Path | str] = (),
     note: str | None = None,
+    learn_realworld: bool = False,
 ) -> dict[str, Any]:
     """Train on a labeled CSV (message, label, optional platform, http_status, error_code,
     source) plus the knowledge base and analysts' ``add`` files, cross-validate, and write the
@@ -179,7 +180,8 @@ def train(
 
     ``configs``: the feature configs to compare (default: all the classifier knows); pass
     ``[model_manifest()["feature_config"]]`` to retrain with the bundled model's settings
-    only, which is several times faster. Returns the new manifest (metrics included) with
+    only, which is several times faster. ``learn_realworld``: the model learns the
+    ``realworld`` rows too, and is scored on them by source-family folds instead. Returns the new manifest (metrics included) with
     ``model_dir``, the folder written. ``train`` may change a model folder;
     ``classify_frame`` never does.
     """
@@ -197,6 +199,7 @@ def train(
         realworld=realworld,
         add=tuple(add),
         note=note,
+        learn_realworld=learn_realworld,
         **extra,
     )
     if model_dir is None:

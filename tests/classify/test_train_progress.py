@@ -2,40 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from bars import Recorder
 
 from opsrca.classify import training
 from opsrca.classify.training import FEATURE_CONFIGS
-
-
-class _Recorder:
-    def __init__(self) -> None:
-        self.bars: list[dict[str, object]] = []
-
-    @contextmanager
-    def __call__(self, enabled: bool, total: int, label: str, **_: object) -> Iterator[object]:
-        bar: dict[str, object] = {"enabled": enabled, "total": total, "label": label, "done": 0}
-        notes: list[str] = []
-        bar["notes"] = notes
-        self.bars.append(bar)
-
-        def advance(n: int, description: str | None = None, /) -> None:
-            bar["done"] = int(bar["done"]) + n  # type: ignore[call-overload]
-            if description:
-                notes.append(description)
-
-        yield advance
 
 
 @pytest.mark.parametrize("n_configs", [1, 2])
 def test_train_bar_counts_every_fit(
     small_labeled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n_configs: int
 ) -> None:
-    recorder = _Recorder()
+    recorder = Recorder()
     monkeypatch.setattr(training, "progress_bar", recorder)
     training.train(
         small_labeled, model_dir=tmp_path / "m", configs=FEATURE_CONFIGS[:n_configs], progress=True
@@ -51,7 +31,7 @@ def test_train_bar_counts_every_fit(
 def test_evaluate_bar_reaches_its_end(
     small_labeled: Path, small_model_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    recorder = _Recorder()
+    recorder = Recorder()
     monkeypatch.setattr(training, "progress_bar", recorder)
     training.evaluate(small_labeled, model_dir=small_model_dir, progress=True)
     (bar,) = recorder.bars

@@ -34,13 +34,7 @@ def model_card(manifest: dict[str, Any]) -> str:
         f"- abstain threshold: {manifest['threshold']}; the model's own `unknown` class needs "
         f"{manifest.get('unknown_threshold') or manifest['threshold']} "
         f"({manifest.get('threshold_rule', '')})",
-        (
-            f"- real-world set: `{manifest['realworld_file']}` ({manifest.get('realworld_rows', 0)} "
-            "rows; never trained on; it chose the features and the threshold, so its score "
-            "carries that much selection)"
-            if manifest.get("realworld_file")
-            else "- real-world set: none given (features and threshold chosen on grouped CV)"
-        ),
+        _realworld_line(manifest),
         "- rebuild: `make model`",
         "",
         "| split | rules + documented codes | model only | hybrid | hybrid accuracy |",
@@ -91,10 +85,28 @@ def model_card(manifest: dict[str, Any]) -> str:
         "",
         "Caveat: the model is refit per fold, the rules (`rules.toml`) and the knowledge base are",
         "not: knowledge-base rows are decided by their own lookup in CV, so rules-only and hybrid",
-        "CV scores carry in-sample optimism. The real-world set shares no source with training.",
+        "CV scores carry in-sample optimism. Each real-world row is scored by a model that saw",
+        "no row of its source (the fitted model, or the source-family folds when it learned the set).",
         "",
         "## Changelog",
         "",
         *(f"- {line}" for line in manifest.get("changelog", [])),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _realworld_line(manifest: dict[str, Any]) -> str:
+    """How the real-world set was used and scored: a set the model learns is scored by folds."""
+    if not manifest.get("realworld_file"):
+        return "- real-world set: none given (features and threshold chosen on grouped CV)"
+    head = f"- real-world set: `{manifest['realworld_file']}` ({manifest.get('realworld_rows', 0)} rows; "
+    if manifest.get("realworld_learned"):
+        return head + (
+            "the model learns it too, so it is scored "
+            f"{manifest.get('realworld_scoring')}: each source family predicted by a model "
+            "fitted without it; those scores chose the features and the threshold)"
+        )
+    return head + (
+        "never trained on; it chose the features and the threshold, so its score carries that "
+        "much selection)"
+    )

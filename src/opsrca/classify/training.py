@@ -76,6 +76,9 @@ MIN_UNKNOWN_RECALL = 0.5
 UNKNOWN_THRESHOLDS: tuple[float | None, ...] = (None, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 """Candidates for the probability the model's own ``unknown`` class needs (real-world tuning)."""
 THRESHOLD_TOLERANCE = 0.005
+REALWORLD_FOLDS = 5
+"""Source-family folds over the real-world set when the model learns from it (``learn_realworld``):
+its real-world score, threshold and feature config then come from these cross-fitted outputs."""
 METHODS = ("rules", "model", "hybrid")
 
 
@@ -220,15 +223,9 @@ def _fold_outputs(
 def _out_of_fold(
     data: pl.DataFrame, config: dict[str, Any], how: str, advance: Advance = _no_progress
 ) -> _ModelOutputs | None:
-    """Out-of-fold model outputs over ``how`` splits. Folds are independent fits, so they run
-    in parallel, one per core (each fit is single-threaded); the result does not
-    depend on the order they finish in."""
+    """Out-of-fold model outputs over ``how`` splits."""
     docs = np.asarray(data["doc"].to_list(), dtype=object)
     y = data["label"].to_numpy()
-    labels = np.full(len(y), UNKNOWN, dtype=object)
-    conf = np.zeros(len(y))
-    labels2 = np.full(len(y), UNKNOWN, dtype=object)
-    conf2 = np.zeros(len(y))
     splits = _splits(data, how)
     if not splits:
         return None
@@ -237,14 +234,61 @@ def _out_of_fold(
         if len(set(y[train_idx].tolist())) < 2:
             advance(1)
             continue
-        fitted.append((train_idx, test_idx))
+        fitted.append((test_idx, docs[train_idx].tolist(), y[train_idx].tolist()))
+    return _fold_predictions(data, fitted, config, f"{how} folds", advance)
+
+
+def _realworld_splits(realworld: pl.DataFrame) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Folds of whole source families of the real-world set (a source never on both sides)."""
+    groups = realworld["source"].to_numpy()
+    n = min(REALWORLD_FOLDS, len(set(groups.tolist())))
+    if n < 2:
+        return []
+    return list(GroupKFold(n_splits=n).split(np.zeros(len(groups)), groups=groups))
+
+
+def _cross_fitted(
+    data: pl.DataFrame,
+    realworld: pl.DataFrame,
+    config: dict[str, Any],
+    advance: Advance = _no_progress,
+) -> _ModelOutputs:
+    """Real-world outputs of a model that also learns from the real-world set, scored honestly:
+    each source family is predicted by a model fitted on the labeled rows plus the *other*
+    families, so no row is scored by a model that saw its source."""
+    docs, y = data["doc"].to_list(), data["label"].to_list()
+    rw_docs = np.asarray(realworld["doc"].to_list(), dtype=object)
+    rw_y = realworld["label"].to_numpy()
+    fitted = [
+        (test_idx, docs + rw_docs[train_idx].tolist(), y + rw_y[train_idx].tolist())
+        for train_idx, test_idx in _realworld_splits(realworld)
+    ]
+    return _fold_predictions(realworld, fitted, config, "real-world folds", advance)
+
+
+def _fold_predictions(
+    test: pl.DataFrame,
+    folds: list[tuple[np.ndarray, list[str], list[str]]],
+    config: dict[str, Any],
+    what: str,
+    advance: Advance,
+) -> _ModelOutputs:
+    """Outputs for the rows of ``test``, each fold ``(test rows, training docs, labels)`` fitted
+    on its own. Folds are independent fits, so they run in parallel, one per core (each fit is
+    single-threaded); the result does not depend on the order they finish in. Rows no fold
+    predicts stay the model's ``unknown`` at 0.0."""
+    n = test.height
+    labels = np.full(n, UNKNOWN, dtype=object)
+    conf = np.zeros(n)
+    labels2 = np.full(n, UNKNOWN, dtype=object)
+    conf2 = np.zeros(n)
     jobs = delayed(_fold_outputs)
-    tasks = (jobs(config, docs[tr].tolist(), y[tr].tolist(), data[te]) for tr, te in fitted)
-    runner = Parallel(n_jobs=min(len(fitted), cpu_count()) or 1, return_as="generator")
-    for (_, test_idx), fold in zip(fitted, runner(tasks), strict=True):
-        labels[test_idx], conf[test_idx] = fold.model_label, fold.model_conf
-        labels2[test_idx], conf2[test_idx] = fold.model_label_2, fold.model_conf_2
-        advance(1, f"{config['name']}, {how} folds")
+    tasks = (jobs(config, docs, y, test[idx]) for idx, docs, y in folds)
+    runner = Parallel(n_jobs=min(len(folds), cpu_count()) or 1, return_as="generator")
+    for (idx, _, _), fold in zip(folds, runner(tasks), strict=True):
+        labels[idx], conf[idx] = fold.model_label, fold.model_conf
+        labels2[idx], conf2[idx] = fold.model_label_2, fold.model_conf_2
+        advance(1, f"{config['name']}, {what}")
     return _ModelOutputs(labels.astype(str), conf, labels2.astype(str), conf2)
 
 
@@ -377,24 +421,34 @@ def _compare_configs(
     realworld: pl.DataFrame | None,
     configs: tuple[dict[str, Any], ...],
     advance: Advance = _no_progress,
-) -> tuple[dict[str, Any], RootCauseModel | None, _ModelOutputs | None, list[dict[str, Any]]]:
-    """The feature config to keep, its fitted model and its grouped out-of-fold outputs (each
-    when computed here, for ``train`` to reuse) and the comparison.
+    learn_realworld: bool = False,
+) -> tuple[
+    dict[str, Any], RootCauseModel | None, _ModelOutputs | None, _ModelOutputs | None, list[dict]
+]:
+    """The feature config to keep, its fitted model, grouped out-of-fold outputs and real-world
+    outputs (each when computed here, for ``train`` to reuse) and the comparison.
 
-    With a real-world set each config is fitted on all rows and judged there (hybrid
-    macro-F1 at its own tuned threshold); without one, by grouped-CV model-only macro-F1."""
+    With a real-world set each config is judged there (hybrid macro-F1 at its own tuned
+    threshold): fitted on all labeled rows, or cross-fitted by source family when the model
+    learns from the set too (``learn_realworld``); without one, by grouped-CV model-only
+    macro-F1."""
     comparison: list[dict[str, Any]] = []
     fitted: dict[str, RootCauseModel] = {}
     folds: dict[str, _ModelOutputs] = {}
+    rw_outputs: dict[str, _ModelOutputs] = {}
     y = data["label"].to_list()
     for config in configs:
         entry: dict[str, Any] = {"config": config["name"]}
         if realworld is not None:
-            model = _model(config).fit(data["doc"].to_list(), y)
-            advance(1, f"{config['name']}, all rows")
-            fitted[config["name"]] = model
-            outputs, curve = _realworld_scores(realworld, model)
-            kept = choose(curve)
+            if learn_realworld:
+                outputs = _cross_fitted(data, realworld, config, advance)
+            else:
+                model = _model(config).fit(data["doc"].to_list(), y)
+                advance(1, f"{config['name']}, all rows")
+                fitted[config["name"]] = model
+                outputs = _fitted_outputs(model, realworld)
+            rw_outputs[config["name"]] = outputs
+            kept = choose(tradeoff(realworld, outputs, unknown_thresholds=UNKNOWN_THRESHOLDS))
             threshold, unknown_threshold = kept["threshold"], kept["unknown_threshold"]
             preds = _decisions(_ruled(realworld), outputs, threshold, unknown_threshold)
             entry.update(
@@ -416,7 +470,7 @@ def _compare_configs(
         comparison.append(entry)
     best = pick_config([entry["key"] for entry in comparison])
     name = configs[best]["name"]
-    return configs[best], fitted.get(name), folds.get(name), comparison
+    return configs[best], fitted.get(name), folds.get(name), rw_outputs.get(name), comparison
 
 
 def pick_config(keys: list[float], margin: float = CONFIG_MARGIN) -> int:
@@ -448,9 +502,15 @@ def train(
     previous: Path | str | None = None,
     note: str | None = None,
     progress: bool = False,
+    learn_realworld: bool = False,
 ) -> dict[str, Any]:
     """Train on the labeled CSV + the knowledge base + analysts' files (``add``), write the
     model folder and return its manifest.
+
+    ``learn_realworld``: the model also learns from the ``realworld`` rows. Its real-world
+    score, threshold and feature choice then come from source-family folds (each family
+    scored by a model that never saw it, ``REALWORLD_FOLDS``), and ``evaluate`` scores it the
+    same way, so the published number stays a measure of wording the model has not seen.
 
     The feature config and the abstain threshold are chosen on the ``realworld`` set when
     given (``unknown`` on categorized messages at most ``MAX_UNKNOWN``), else on grouped CV;
@@ -467,20 +527,27 @@ def train(
     if rows["label"].n_unique() < 2:
         raise InputError(f"{str(labeled)!r} needs at least two distinct labels to train")
     rw = read_realworld(realworld) if realworld is not None else None
+    learn = learn_realworld and rw is not None
     folds = len(_splits(rows, "group"))
     # Without a real-world set the comparison's grouped CV of the kept config is reused.
-    fits = (
-        (len(configs) + folds if rw is not None else len(configs) * folds)
-        + 1
-        + len(_splits(rows, "source"))
-    )
+    if rw is None:
+        compared = len(configs) * folds
+    else:
+        compared = len(configs) * (len(_realworld_splits(rw)) if learn else 1) + folds
+    fits = compared + 1 + len(_splits(rows, "source"))
     with progress_bar(progress, fits, "train") as advance:
-        config, model, oof, comparison = _compare_configs(rows, rw, configs, advance)
+        config, model, oof, rw_outputs, comparison = _compare_configs(
+            rows, rw, configs, advance, learn
+        )
         kept = next(c for c in comparison if c["config"] == config["name"])
         threshold, unknown_threshold = kept["threshold"], kept.get("unknown_threshold")
         if model is None:
             advance(0, "fit on all rows")
-            model = _model(config).fit(rows["doc"].to_list(), rows["label"].to_list())
+            docs, y = rows["doc"].to_list(), rows["label"].to_list()
+            if learn:
+                assert rw is not None
+                docs, y = docs + rw["doc"].to_list(), y + rw["label"].to_list()
+            model = _model(config).fit(docs, y)
         advance(1)
         model.set_params(threshold=threshold)
         metrics: dict[str, Any] = _cross_validated(
@@ -488,7 +555,14 @@ def train(
         )
     metrics["feature_comparison"] = comparison
     if rw is not None:
-        outputs, curve = _realworld_scores(rw, model, data.analyst_labels)
+        if learn:
+            assert rw_outputs is not None
+            outputs = rw_outputs
+            curve = tradeoff(
+                rw, outputs, labels=data.analyst_labels, unknown_thresholds=UNKNOWN_THRESHOLDS
+            )
+        else:
+            outputs, curve = _realworld_scores(rw, model, data.analyst_labels)
         metrics["realworld"] = _side_by_side(
             rw, outputs, threshold, label_ids(), data.analyst_labels, unknown_threshold
         )
@@ -499,15 +573,17 @@ def train(
     version = int(before.get("version", 1 if before else 0)) + 1
     created = datetime.now(UTC).isoformat(timespec="seconds")
     added = [Path(p).name for p in add]
+    scored = ""
+    if rw is not None:
+        how = (
+            f"learns the real-world set ({rw.height} rows), cross-fitted" if learn else "real-world"
+        )
+        scored = f"; {how} hybrid macro-F1 {metrics['realworld']['hybrid']['macro_f1']:.3f}"
     line = (
         f"v{version} {created[:10]}: {rows.height} rows ("
         + ", ".join(f"{k} {v}" for k, v in data.counts.items())
         + f"); {config['name']}, threshold {threshold}"
-        + (
-            f"; real-world hybrid macro-F1 {metrics['realworld']['hybrid']['macro_f1']:.3f}"
-            if rw is not None
-            else ""
-        )
+        + scored
         + (
             f"; {len(data.analyst_labels)} templates relabeled from {', '.join(added)}"
             if added
@@ -539,6 +615,14 @@ def train(
         "analyst_labels": len(data.analyst_labels),
         "realworld_file": Path(realworld).name if realworld is not None else None,
         "realworld_rows": rw.height if rw is not None else 0,
+        "realworld_learned": learn,
+        "realworld_scoring": (
+            None
+            if rw is None
+            else f"cross-fitted, {len(_realworld_splits(rw))} source-family folds"
+            if learn
+            else "fitted model (the set is not trained on)"
+        ),
         **shipped_data_sha256(),
         "seed": SEED,
         "metrics": metrics,
@@ -584,15 +668,21 @@ def evaluate(
     progress: bool = False,
 ) -> dict[str, Any]:
     """Grouped CV and leave-one-source-out (refit per fold, on the labeled CSV + knowledge
-    base) with the model's feature config and threshold, beside the fitted model on the
-    real-world set with its coverage/precision trade-off. Never changes a model."""
+    base) with the model's feature config and threshold, beside the real-world set with its
+    coverage/precision trade-off: scored by the fitted model, or, when the model learned the
+    real-world set (``train(learn_realworld=True)``), refit per source family of it so no
+    row is scored by a model that saw its source. Never changes a model."""
     folder = Path(model_dir) if model_dir else DEFAULT_MODEL_DIR
     loaded = load_model(folder)
     rows = training_data(labeled).rows
     config = loaded.manifest.get("feature_config", FEATURE_CONFIGS[-1])
+    rw = read_realworld(realworld) if realworld is not None else None
+    learned = bool(loaded.manifest.get("realworld_learned")) and rw is not None
     fits = len(_splits(rows, "group")) + len(_splits(rows, "source"))
+    fits += len(_realworld_splits(rw)) if learned and rw is not None else 0
     with progress_bar(progress, fits, "evaluate") as advance:
         cv = _cross_validated(rows, config, loaded.threshold, loaded.unknown_threshold, advance)
+        crossfit = _cross_fitted(rows, rw, config, advance) if learned and rw is not None else None
     report: dict[str, Any] = {
         "data_file": str(labeled),
         "data_rows": rows.height,
@@ -607,12 +697,26 @@ def evaluate(
         "threshold_curve": [],
         "same_as_training_data": _sha256(labeled) == loaded.manifest.get("data_sha256"),
         "fitted_model": None,
+        "realworld_scoring": None,
     }
-    if realworld is not None:
-        rw = read_realworld(realworld)
-        outputs, curve = _realworld_scores(
-            rw, loaded.model, loaded.analyst_labels, (loaded.unknown_threshold,)
-        )
+    if rw is not None:
+        if crossfit is not None:
+            outputs = crossfit
+            curve = tradeoff(
+                rw,
+                outputs,
+                labels=loaded.analyst_labels,
+                unknown_thresholds=(loaded.unknown_threshold,),
+            )
+            report["realworld_scoring"] = (
+                f"cross-fitted, {len(_realworld_splits(rw))} source-family folds "
+                "(the model learned this set)"
+            )
+        else:
+            outputs, curve = _realworld_scores(
+                rw, loaded.model, loaded.analyst_labels, (loaded.unknown_threshold,)
+            )
+            report["realworld_scoring"] = "fitted model"
         report["realworld"] = _side_by_side(
             rw,
             outputs,

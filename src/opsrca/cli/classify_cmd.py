@@ -163,6 +163,15 @@ def train(
     note: Annotated[
         str | None, typer.Option("--note", help="A line for the model card's changelog.")
     ] = None,
+    learn_realworld: Annotated[
+        bool,
+        typer.Option(
+            "--learn-realworld",
+            help="Also learn from the --realworld rows; the real-world score, threshold and "
+            "feature choice then come from source-family folds (each source scored by a model "
+            "that never saw it), and `evaluate` scores it the same way.",
+        ),
+    ] = False,
     db: DbOption = DEFAULT_DB_PATH,
 ) -> None:
     """Train the root-cause model on LABELED + the knowledge base (+ --add files): features and
@@ -185,6 +194,7 @@ def train(
         realworld=realworld,
         add=tuple(add or ()),
         note=note,
+        learn_realworld=learn_realworld,
     )
     metrics = manifest["metrics"]
     console.print(
@@ -231,8 +241,8 @@ def evaluate(
     ] = False,
 ) -> None:
     """Score rules (with documented codes), model and hybrid side by side: grouped CV and
-    leave-one-source-out on LABELED + the knowledge base (refit per fold), and the fitted model
-    on --realworld, per category, with confusion tables and the coverage/precision trade-off.
+    leave-one-source-out on LABELED + the knowledge base (refit per fold), and --realworld
+    (the fitted model, or source-family folds when the model learned it), per category, with confusion tables and the coverage/precision trade-off.
     Never changes the model.
 
     Example: opsrca evaluate data/samples/labeled_errors.csv --realworld data/realworld/realworld.csv
@@ -276,7 +286,12 @@ def evaluate(
         )
     )
     if report["realworld"]:
-        console.print(_metrics_table("real-world set (fitted model)", report["realworld"]))
+        console.print(
+            _metrics_table(
+                f"real-world set ({report.get('realworld_scoring') or 'fitted model'})",
+                report["realworld"],
+            )
+        )
         console.print(
             _confusion_table(
                 "hybrid confusion, real-world set", report["realworld"]["hybrid"]["confusion"]
