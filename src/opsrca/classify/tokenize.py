@@ -15,6 +15,7 @@ import logging
 import re
 import threading
 import tomllib
+import unicodedata
 from functools import cache, lru_cache
 from typing import Any
 
@@ -27,6 +28,7 @@ __all__ = [
     "CONCEPT_PREFIX",
     "concepts",
     "feature_docs",
+    "fold_latin",
     "readable",
     "stem_ru",
     "tokenize",
@@ -140,6 +142,31 @@ def stem_ru(word: str) -> str:
     return w
 
 
+def _latin_table() -> dict[int, str]:
+    """Accented Latin letters (U+00C0-U+024F) to their ASCII base: what a reader of Spanish,
+    Portuguese, French, German or Polish error text would still recognize as the same word."""
+    special = {"ß": "ss", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE",
+               "œ": "oe", "Œ": "OE", "đ": "d", "Đ": "D", "ı": "i", "þ": "th", "Þ": "Th"}  # fmt: skip
+    table: dict[int, str] = {}
+    for code in range(0xC0, 0x250):
+        ch = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+        base = special.get(ch, base)
+        if base != ch and base.isascii() and base.isalpha():
+            table[code] = base
+    return table
+
+
+_LATIN = _latin_table()
+
+
+def fold_latin(text: str) -> str:
+    """``text`` with accented Latin letters as plain ASCII (inválido -> invalido, größer ->
+    grosser); Chinese and Cyrillic untouched (й stays й). Without it the word tokenizer cut
+    Rejeição into `rejei` + `o` and no glossary word could match."""
+    return text.translate(_LATIN)
+
+
 _FIELD_TOKEN = re.compile(_FIELD)
 _WORDS = re.compile(r"[a-z0-9]+|[а-я]+")
 _CJK_RUNS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -158,8 +185,9 @@ def _glossary() -> tuple[tuple[str, re.Pattern[str] | None, re.Pattern[str] | No
         words = []
         if terms.get("en"):
             words.append(r" (?:" + "|".join(terms["en"]) + r")(?= )")
-        if terms.get("ru"):
-            words.append(r" (?:" + "|".join(terms["ru"]) + ")")
+        starts = [*terms.get("ru", ()), *terms.get("eu", ())]
+        if starts:
+            words.append(r" (?:" + "|".join(starts) + ")")
         zh = "|".join(re.escape(t) for t in terms.get("zh", ()))
         out.append(
             (
@@ -181,7 +209,7 @@ def concepts(text: str) -> tuple[str, ...]:
     """The glossary concept tokens ``text`` names, in glossary order (field tokens such as
     ``__status_401__`` are not text). Cached: a template's document is tokenized for the
     model, its evidence and its unknown-word share."""
-    low = _FIELD_TOKEN.sub(" ", text.lower().replace("ё", "е"))
+    low = _FIELD_TOKEN.sub(" ", fold_latin(text.lower()).replace("ё", "е"))
     words = _words(low)
     cjk = " ".join(_CJK_RUNS.findall(low))
     return tuple(
@@ -206,7 +234,7 @@ def tokenize(doc: str) -> list[str]:
     """Tokens of a feature document: jieba words, lowercase English words, stemmed Russian
     words, field tokens, then the glossary's concept tokens."""
     out: list[str] = []
-    for match in _TOKEN.finditer(doc):
+    for match in _TOKEN.finditer(fold_latin(doc)):
         kind = match.lastgroup
         text = match.group()
         if kind == "cjk":
