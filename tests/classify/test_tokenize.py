@@ -84,41 +84,43 @@ def test_one_concept_token_for_the_same_idea_in_every_language(
     [
         (
             ["El campo sku es obrigatorio", "Campo obrigatório não informado",
-             "Pflichtfeld fehlt", "Champ requis manquant", "Pole wymagane"],
+             "Pflichtfeld fehlt", "Champ requis manquant", "Pole wymagane", "Zorunlu alan eksik", "Veld is verplicht"],
             "__c_required__",
         ),
         (
             ["Valor inválido para el campo peso", "Ungültiger Wert", "Valeur invalide",
-             "Nieprawidłowa wartość"],
+             "Nieprawidłowa wartość", "Geçersiz değer", "Ongeldige waarde"],
             "__c_invalid__",
         ),
         (
             ["Pedido no encontrado", "Produto não encontrado", "Artikel nicht gefunden",
-             "Commande introuvable", "Nie znaleziono zamówienia"],
+             "Commande introuvable", "Nie znaleziono zamówienia", "Sipariş bulunamadı",
+             "Bestelling niet gevonden"],
             "__c_not_found__",
         ),
         (
             ["El pedido ya existe", "Registro duplicado", "Bestellung existiert bereits",
-             "Commande en doublon"],
+             "Commande en doublon", "Kayıt zaten mevcut", "Artikel bestaat al"],
             "__c_exists__",
         ),
         (
-            ["Sin existencias para este artículo", "Estoque insuficiente", "Lagerbestand zu gering"],
+            ["Sin existencias para este artículo", "Estoque insuficiente", "Lagerbestand zu gering", "Ürün stokta yok", "Niet op voorraad"],
             "__c_stock__",
         ),
-        (["El token ha expirado", "Sessão expirada", "Token abgelaufen"], "__c_expired__"),
+        (["El token ha expirado", "Sessão expirada", "Token abgelaufen", "Oturum süresi doldu", "Token verlopen"], "__c_expired__"),
         (
             ["Error interno del servidor", "Interner Fehler, bitte später erneut versuchen",
-             "Erreur interne"],
+             "Erreur interne", "Sunucu hatası", "Interne fout"],
             "__c_server__",
         ),
-        (["Cuenta suspendida", "Konto gesperrt", "Compte suspendu"], "__c_seller_state__"),
+        (["Cuenta suspendida", "Konto gesperrt", "Compte suspendu", "Satıcı hesabı askıya alındı",
+             "Verkoper geblokkeerd"], "__c_seller_state__"),
     ],
 )  # fmt: skip
 def test_other_european_wordings_share_the_concept_tokens(texts: list[str], concept: str) -> None:
     """Carriers, tax services and marketplaces outside the three languages answer in Spanish,
-    Portuguese, German, French or Polish; their wordings reach the same concept tokens, so the
-    model reads them by what it learned in Chinese, English and Russian."""
+    Portuguese, German, French, Polish, Turkish or Dutch; their wordings reach the same concept
+    tokens, so the model reads them by what it learned in Chinese, English and Russian."""
     for text in texts:
         assert concept in concepts(text), text
 
