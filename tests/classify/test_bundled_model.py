@@ -54,7 +54,10 @@ def test_refitting_the_shipped_data_reproduces_the_bundled_model(bundled: Loaded
     refit = clone(bundled.model).fit(shuffled["doc"].to_list(), shuffled["label"].to_list())
     docs = rows["doc"].to_list()
     drift = abs(refit.predict_proba(docs) - bundled.model.predict_proba(docs)).max()
-    assert drift < 1e-4, f"probabilities moved by {drift:.6f}: is the bundled model stale?"
+    # Newton-CG stops at tolerance 1e-7 (1e-8 reaches float32 rounding on small data): on the
+    # 8,246 shipped rows a shuffled refit moved a probability by 1.0e-4 and no answer.
+    assert drift < 5e-4, f"probabilities moved by {drift:.6f}: is the bundled model stale?"
+    assert refit.predict(docs).tolist() == bundled.model.predict(docs).tolist()
 
 
 def test_every_taxonomy_example_classifies_to_its_id(bundled: LoadedModel) -> None:

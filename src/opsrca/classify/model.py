@@ -81,12 +81,12 @@ class RootCauseModel(ClassifierMixin, BaseEstimator):
         # Newton-CG to a tight tolerance: the fit lands on the optimum itself, so the same data
         # gives the same weights on any machine and in any row order. L-BFGS at its default
         # tolerance stopped where summation order moved weights by up to 0.6, and was slower.
-        # 1e-7 stopped where a shuffled refit of 8,246 rows moved a probability by 1.0e-4;
-        # 1e-8 by 1.0e-6, in the same fit time (18 s against 20 s).
+        # 1e-8 was tried (v39, v40): on a few hundred rows it lies below what float32 features
+        # resolve, and the line search gives up with warnings.
         clf = LogisticRegression(
             C=self.C,
             solver="newton-cg",
-            tol=1e-8,
+            tol=1e-7,
             max_iter=200,
             class_weight="balanced",
             random_state=self.random_state,
