@@ -181,9 +181,9 @@ def train(
     ``configs``: the feature configs to compare (default: all the classifier knows); pass
     ``[model_manifest()["feature_config"]]`` to retrain with the bundled model's settings
     only, which is several times faster. ``learn_realworld``: the model learns the
-    ``realworld`` rows too, and is scored on them by source-family folds instead. Returns the new manifest (metrics included) with
-    ``model_dir``, the folder written. ``train`` may change a model folder;
-    ``classify_frame`` never does.
+    ``realworld`` rows too, and is scored on them by source-family folds instead. Returns the
+    new manifest (metrics included) with ``model_dir``, the folder written. ``train`` may
+    change a model folder; ``classify_frame`` never does.
     """
     from opsrca import settings
     from opsrca.classify import train as _train

@@ -86,7 +86,8 @@ def model_card(manifest: dict[str, Any]) -> str:
         "Caveat: the model is refit per fold, the rules (`rules.toml`) and the knowledge base are",
         "not: knowledge-base rows are decided by their own lookup in CV, so rules-only and hybrid",
         "CV scores carry in-sample optimism. Each real-world row is scored by a model that saw",
-        "no row of its source (the fitted model, or the source-family folds when it learned the set).",
+        "no row of its source (the fitted model, or the source-family folds when it learned "
+        "the set).",
         "",
         "## Changelog",
         "",
@@ -99,7 +100,10 @@ def _realworld_line(manifest: dict[str, Any]) -> str:
     """How the real-world set was used and scored: a set the model learns is scored by folds."""
     if not manifest.get("realworld_file"):
         return "- real-world set: none given (features and threshold chosen on grouped CV)"
-    head = f"- real-world set: `{manifest['realworld_file']}` ({manifest.get('realworld_rows', 0)} rows; "
+    head = (
+        f"- real-world set: `{manifest['realworld_file']}` "
+        f"({manifest.get('realworld_rows', 0)} rows; "
+    )
     if manifest.get("realworld_learned"):
         return head + (
             "the model learns it too, so it is scored "

@@ -404,16 +404,9 @@ def _cross_validated(
     }
 
 
-def _realworld_scores(
-    realworld: pl.DataFrame,
-    model: RootCauseModel,
-    labels: dict[str, str] | None = None,
-    unknown_thresholds: tuple[float | None, ...] = UNKNOWN_THRESHOLDS,
-) -> tuple[_ModelOutputs, list[dict[str, Any]]]:
-    outputs = _fitted_outputs(model, realworld)
-    return outputs, tradeoff(
-        realworld, outputs, labels=labels, unknown_thresholds=unknown_thresholds
-    )
+def _crossfit_note(realworld: pl.DataFrame) -> str:
+    """How a real-world set the model learned is scored, as the manifest and ``evaluate`` say it."""
+    return f"cross-fitted, {len(_realworld_splits(realworld))} source-family folds"
 
 
 def _compare_configs(
@@ -555,14 +548,10 @@ def train(
         )
     metrics["feature_comparison"] = comparison
     if rw is not None:
-        if learn:
-            assert rw_outputs is not None
-            outputs = rw_outputs
-            curve = tradeoff(
-                rw, outputs, labels=data.analyst_labels, unknown_thresholds=UNKNOWN_THRESHOLDS
-            )
-        else:
-            outputs, curve = _realworld_scores(rw, model, data.analyst_labels)
+        outputs = rw_outputs if rw_outputs is not None else _fitted_outputs(model, rw)
+        curve = tradeoff(
+            rw, outputs, labels=data.analyst_labels, unknown_thresholds=UNKNOWN_THRESHOLDS
+        )
         metrics["realworld"] = _side_by_side(
             rw, outputs, threshold, label_ids(), data.analyst_labels, unknown_threshold
         )
@@ -619,7 +608,7 @@ def train(
         "realworld_scoring": (
             None
             if rw is None
-            else f"cross-fitted, {len(_realworld_splits(rw))} source-family folds"
+            else _crossfit_note(rw)
             if learn
             else "fitted model (the set is not trained on)"
         ),
@@ -700,23 +689,18 @@ def evaluate(
         "realworld_scoring": None,
     }
     if rw is not None:
-        if crossfit is not None:
-            outputs = crossfit
-            curve = tradeoff(
-                rw,
-                outputs,
-                labels=loaded.analyst_labels,
-                unknown_thresholds=(loaded.unknown_threshold,),
-            )
-            report["realworld_scoring"] = (
-                f"cross-fitted, {len(_realworld_splits(rw))} source-family folds "
-                "(the model learned this set)"
-            )
-        else:
-            outputs, curve = _realworld_scores(
-                rw, loaded.model, loaded.analyst_labels, (loaded.unknown_threshold,)
-            )
-            report["realworld_scoring"] = "fitted model"
+        outputs = crossfit if crossfit is not None else _fitted_outputs(loaded.model, rw)
+        curve = tradeoff(
+            rw,
+            outputs,
+            labels=loaded.analyst_labels,
+            unknown_thresholds=(loaded.unknown_threshold,),
+        )
+        report["realworld_scoring"] = (
+            f"{_crossfit_note(rw)} (the model learned this set)"
+            if crossfit is not None
+            else "fitted model"
+        )
         report["realworld"] = _side_by_side(
             rw,
             outputs,

@@ -242,8 +242,8 @@ def evaluate(
 ) -> None:
     """Score rules (with documented codes), model and hybrid side by side: grouped CV and
     leave-one-source-out on LABELED + the knowledge base (refit per fold), and --realworld
-    (the fitted model, or source-family folds when the model learned it), per category, with confusion tables and the coverage/precision trade-off.
-    Never changes the model.
+    (the fitted model, or source-family folds when the model learned it), per category, with
+    confusion tables and the coverage/precision trade-off. Never changes the model.
 
     Example: opsrca evaluate data/samples/labeled_errors.csv --realworld data/realworld/realworld.csv
     """
