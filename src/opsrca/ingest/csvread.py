@@ -31,6 +31,7 @@ from opsrca.ingest.readers import (
     RawRows,
     lines_of_bytes,
     physical_lines,
+    undecodable_rows,
 )
 
 _MAX_QUOTE_PASSES = 50
@@ -396,19 +397,25 @@ def fast_csv_rows(
 def read_csv_bytes(data: bytes, *, name: str) -> tuple[RawRows, str]:
     """Read CSV bytes of any supported encoding; returns ``(rows, encoding)``.
 
-    UTF-8 (with or without BOM) goes straight to Polars; other encodings are
-    decoded (GB18030, then charset-normalizer) and re-encoded once.
+    UTF-8 (with or without BOM) goes straight to Polars; anything else is
+    decoded (``detect.decode``: GB18030, a codepage, lines that will not decode
+    become rejects) and re-encoded once.
     """
     encoding = "utf-8"
     body = data
     if body.startswith(b"\xef\xbb\xbf"):
         body, encoding = body[3:], "utf-8-sig"
     try:
-        fast = _fast_csv(body)
+        return _read_utf8(body, name=name), encoding
     except NotUtf8Error:
-        text, encoding = decode(data, name=name)
-        body = text.encode("utf-8")
-        fast = _fast_csv(body)
+        decoded = decode(data, name=name)
+        rows = _read_utf8(decoded.text.encode("utf-8"), name=name)
+        return rows.with_bad(undecodable_rows(decoded)), decoded.encoding
+
+
+def _read_utf8(body: bytes, *, name: str) -> RawRows:
+    """Rows of UTF-8 CSV bytes: the fast path, else the record scan. Raises NotUtf8Error."""
+    fast = _fast_csv(body)
     if fast is not None:
-        return fast, encoding
-    return read_csv_lines(lines_of_bytes(body), name=name), encoding
+        return fast
+    return read_csv_lines(lines_of_bytes(body), name=name)

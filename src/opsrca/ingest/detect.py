@@ -1,8 +1,9 @@
 """Encoding and format detection: what a file is, without the user saying so.
 
-Encodings are tried strictly in the order real exports use them: UTF-8 (with or
+A file's encoding is the one most of its lines are written in: UTF-8 (with or
 without BOM), then GB18030 (a superset of GBK, what Chinese Excel writes), and
-only then charset-normalizer's guess. Formats are told from the header (tables)
+only then charset-normalizer's guess. Lines that encoding refuses are decoded
+one by one (``decode_lines``), so one broken line costs one reject, not the file. Formats are told from the header (tables)
 or the keys of the first JSON objects, matched against ``aliases.toml``.
 """
 
@@ -11,6 +12,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -44,41 +47,192 @@ def looks_binary(head: bytes) -> bool:
     return controls > _BINARY_SHARE * len(head)
 
 
-def decode(data: bytes, *, name: str = "file") -> tuple[str, str]:
-    """Decode file bytes; returns ``(text, encoding)`` with any BOM removed.
+#: the encodings real exports are written in; a line its file's encoding refuses is tried in these
+STRICT_ENCODINGS: tuple[str, ...] = ("utf-8", "gb18030")
+#: share of the non-UTF-8 lines GB18030 must read for a file to be GB18030 (GBK text almost
+#: always is; Cyrillic or Latin codepages often are not, and charset-normalizer names those)
+_LEGACY_SHARE = 0.9
 
-    Raises InputError for binary data (``looks_binary``) or text no decoder accepts.
+
+@dataclass(frozen=True)
+class Decoded:
+    """Text of file bytes and the lines that would not decode.
+
+    An undecodable line is left empty in ``text`` (so line numbers stay the
+    file's) and listed in ``undecodable`` as ``(line number, reason, the line
+    with its bad bytes escaped)``: readers turn those into rejects. A line of
+    good text with a few broken bytes is kept, those bytes read as U+FFFD.
+    ``fallbacks`` counts lines read in another encoding than the file's.
+    """
+
+    text: str
+    encoding: str
+    undecodable: tuple[tuple[int, str, str], ...] = ()
+    fallbacks: int = 0
+
+
+def decode(data: bytes, *, name: str = "file") -> Decoded:
+    """Decode file bytes, line by line where the whole will not; any BOM is removed.
+
+    The file's encoding is the one most of its non-ASCII lines are written in
+    (``file_encoding``), so one broken line neither garbles nor drops the rest.
+    Raises InputError only for binary data (``looks_binary``) or broken UTF-16.
     """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
+        try:
+            return Decoded(data.decode("utf-16"), "utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{name}: broken UTF-16 ({exc.reason}); re-save it as UTF-8") from exc
     if looks_binary(data[:65536]):
         raise InputError(
             f"{name}: binary data (control bytes), not a text export; is it the right file?"
         )
     if data.startswith(codecs.BOM_UTF8):
-        try:
-            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
-        except UnicodeDecodeError:
-            pass
+        return decode_lines(data[len(codecs.BOM_UTF8) :], "utf-8", label="utf-8-sig")
+    return decode_lines(data, file_encoding(data))
+
+
+def file_encoding(data: bytes) -> str:
+    """The encoding most non-ASCII lines of ``data`` are written in.
+
+    UTF-8 when the whole decodes or most such lines do (random bytes are almost
+    never valid UTF-8, so it is strong evidence); else GB18030 when it reads
+    nearly all the rest; else charset-normalizer's guess from those lines
+    (a Cyrillic or Latin codepage). UTF-8 when nothing names another.
+    """
     try:
-        return data.decode("utf-8"), "utf-8"
+        data.decode("utf-8")
+        return "utf-8"
     except UnicodeDecodeError:
         pass
-    try:
-        return data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError:
-        pass
+    utf8 = legacy = other = 0
+    rest: list[bytes] = []
+    for line in data.split(b"\n"):
+        if line.isascii():
+            continue
+        if _decodes(line, "utf-8"):
+            utf8 += 1
+        elif _decodes(line, "gb18030"):
+            legacy += 1
+        else:
+            other += 1
+            if len(rest) < 20_000:
+                rest.append(line)
+    if utf8 >= legacy + other:
+        return "utf-8"
+    if legacy >= _LEGACY_SHARE * (legacy + other):
+        return "gb18030"
     from charset_normalizer import from_bytes  # slow; only for what the strict decoders refuse
 
-    best = from_bytes(data[:1_000_000]).best()
-    if best is not None and best.encoding:
+    best = from_bytes(b"\n".join(rest)[:1_000_000]).best()
+    if best is not None and best.encoding and best.encoding not in STRICT_ENCODINGS:
+        return best.encoding
+    return "utf-8" if utf8 >= legacy else "gb18030"
+
+
+def _decodes(line: bytes, encoding: str) -> bool:
+    try:
+        line.decode(encoding)
+        return True
+    except (UnicodeDecodeError, LookupError):
+        return False
+
+
+def decode_lines(data: bytes, encoding: str, *, label: str | None = None) -> Decoded:
+    """``data`` in ``encoding``, line by line where the whole will not decode.
+
+    A line ``encoding`` refuses is, in this order: text with a few broken bytes
+    (a UTF-8 message cut inside a character; ``_repaired``) when the file is
+    UTF-8; a line of the other strict encoding (a GBK row appended to a UTF-8
+    export, or the reverse); broken text of a legacy-encoded file; else
+    undecodable (left empty in the text, listed for rejects). UTF-8 is believed
+    before GB18030 because random bytes are almost never valid UTF-8, while
+    GB18030 reads most byte pairs. Lines are cut at ``\\n``, which no supported
+    encoding uses inside a character, so a piece of a file cut at line ends
+    decodes on its own. ``label`` is the encoding's name as recorded (``utf-8-sig``).
+    """
+    label = label or encoding
+    try:
+        return Decoded(data.decode(encoding), label)
+    except (UnicodeDecodeError, LookupError):
+        pass
+    others = tuple(e for e in STRICT_ENCODINGS if e != encoding)
+    out: list[str] = []
+    bad: list[tuple[int, str, str]] = []
+    fallbacks = 0
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        text = _strict(line, (encoding,))
+        if text is None and encoding == "utf-8":
+            text = _repaired(line, encoding)
+        if text is None:
+            text = _strict(line, others)
+            fallbacks += text is not None
+        if text is None and encoding != "utf-8":
+            text = _repaired(line, encoding)
+        if text is None:
+            text = ""
+            reason = _undecodable_reason(line, (encoding, *others))
+            bad.append((number, reason, _shown(line, encoding)))
+        out.append(text)
+    return Decoded("\n".join(out), label, tuple(bad), fallbacks)
+
+
+def _strict(line: bytes, encodings: tuple[str, ...]) -> str | None:
+    for enc in encodings:
         try:
-            return data.decode(best.encoding), best.encoding
+            return line.decode(enc)
         except (UnicodeDecodeError, LookupError):
-            pass
-    raise InputError(
-        f"{name}: cannot decode as UTF-8 or GB18030; re-save it as UTF-8 (Excel: 'CSV UTF-8')"
+            continue
+    return None
+
+
+def _repaired(line: bytes, encoding: str) -> str | None:
+    """The line with its broken bytes as U+FFFD, when it is good text with a cut in it.
+
+    UTF-8: at least as many well-formed non-ASCII characters as broken bytes (junk
+    has none: random bytes are almost never valid UTF-8). GB18030 reads most byte
+    pairs, so junk makes "characters" too: one broken spot among at least four
+    characters (a message cut at a byte limit) is the most it repairs.
+    """
+    try:
+        text = line.decode(encoding, errors="replace")
+    except LookupError:
+        return None
+    broken = text.count("\ufffd")
+    good = sum(1 for ch in text if ch > "\x7f") - broken
+    if encoding == "utf-8":
+        return text if good > 0 and broken <= good else None
+    return text if broken == 1 and good >= 4 else None
+
+
+def _undecodable_reason(line: bytes, tried: tuple[str, ...]) -> str:
+    """Why a line is a reject: which byte, where, what was tried, what to do."""
+    try:
+        line.decode(tried[0])
+        where = ""
+    except (UnicodeDecodeError, LookupError) as exc:
+        start = getattr(exc, "start", None)
+        where = "" if start is None else f" (byte 0x{line[start]:02X} at byte {start + 1})"
+    names = [_NAMES.get(e, e) for e in tried]
+    return (
+        f"undecodable bytes{where}: the line is not {names[0]} like the rest of the file, "
+        f"nor {' or '.join(names[1:])}; fix the line or re-export the file as UTF-8"
     )
+
+
+_NAMES = {"utf-8": "UTF-8", "gb18030": "GB18030 (GBK)"}
+
+
+def _shown(line: bytes, encoding: str) -> str:
+    """The line as text with its bad bytes written as ``\\xNN`` (control bytes too)."""
+    try:
+        text = line.decode(encoding, errors="backslashreplace")
+    except LookupError:
+        text = line.decode("utf-8", errors="backslashreplace")
+    return _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", text.removesuffix("\r"))
+
+
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def sniff_separator(header_line: str) -> str:

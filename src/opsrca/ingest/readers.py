@@ -10,14 +10,14 @@ lives in ``csvread``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
 from opsrca.errors import InputError
-from opsrca.ingest.detect import decode, split_header
+from opsrca.ingest.detect import Decoded, decode, split_header
 
 LINE = "__line"
 RAW = "__raw"
@@ -40,6 +40,13 @@ class RawRows:
         if self.index is not None:
             return self.index.text_of(line_numbers).alias(RAW)
         return pl.Series(RAW, [None] * line_numbers.len(), dtype=pl.String)
+
+    def with_bad(self, more: pl.DataFrame) -> RawRows:
+        """These rows with more unsplittable ones (the undecodable lines of a decode)."""
+        if more.height == 0:
+            return self
+        bad = pl.concat([self.bad, more.cast(BAD_SCHEMA)]).sort(LINE)
+        return replace(self, bad=bad)
 
     @property
     def rows_in(self) -> int:
@@ -167,6 +174,25 @@ class LineIndex:
         return lines_of_bytes(self.data, first_line=self.first_line)
 
 
+def undecodable_rows(decoded: Decoded, *, first_line: int = 1) -> pl.DataFrame:
+    """The lines ``decoded`` could not read, as unsplittable rows (``BAD_SCHEMA``).
+
+    ``first_line`` is the file line number of the decoded bytes' first line.
+    """
+    lines, reasons, shown = (
+        zip(*decoded.undecodable, strict=True) if decoded.undecodable else ((), (), ())
+    )
+    return pl.DataFrame(
+        {
+            LINE: [n + first_line - 1 for n in lines],
+            "__field": [None] * len(lines),
+            "__msg": list(reasons),
+            RAW: list(shown),
+        },
+        schema=BAD_SCHEMA,
+    )
+
+
 class NotUtf8Error(Exception):
     """Polars refused the bytes as UTF-8: decode them first."""
 
@@ -229,5 +255,6 @@ def read_json_bytes(data: bytes, *, name: str) -> tuple[RawRows, str]:
     try:
         return json_rows(body), encoding
     except NotUtf8Error:
-        text, encoding = decode(data, name=name)
-        return _json_rows_of(physical_lines(text)), encoding
+        decoded = decode(data, name=name)
+        rows = _json_rows_of(physical_lines(decoded.text))
+        return rows.with_bad(undecodable_rows(decoded)), decoded.encoding

@@ -98,7 +98,7 @@ def read_head(path: Path) -> Head:
         return Head()
     line = raw.rstrip(b"\r\n").split(b"\r", 1)[0]  # CR-only line ends: the first line is the header
     try:
-        text = decode(line, name=path.name)[0] if line else ""
+        text = decode(line, name=path.name).text if line else ""
     except (InputError, UnicodeError):
         return Head()
     columns = [c.strip().strip('"') for c in text.split(",")]

@@ -5,8 +5,9 @@ larger than one piece is read ``piece_bytes`` at a time, cut at a line end; each
 piece is parsed by the same fast readers and normalized on its own
 (``source_line`` stays the file's line number). A CSV piece the fast reader
 refuses (a quoted newline, a stray quote) is read by the record scan, that piece
-alone, so one odd row does not make a 2 GB file be read whole. Whatever the
-piecewise readers cannot take (mixed encodings, a record that does not close
+alone, so one odd row does not make a 2 GB file be read whole; a piece with
+undecodable lines is decoded line by line (they become rejects). Whatever the
+piecewise readers cannot take (GBK lines after a UTF-8 head, a record that does not close
 inside its piece, a runaway quote, Excel, a JSON array) raises ``NotStreamable``
 and the caller starts the file over with the whole-file reader, which handles
 every kind of mess.
@@ -14,6 +15,7 @@ every kind of mess.
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -22,10 +24,16 @@ from pathlib import Path
 import polars as pl
 
 from opsrca.ingest.csvread import csv_header, fast_csv_rows, scan_csv_rows
-from opsrca.ingest.detect import EXCEL_SUFFIXES, resolve_format
+from opsrca.ingest.detect import (
+    EXCEL_SUFFIXES,
+    decode_lines,
+    file_encoding,
+    looks_binary,
+    resolve_format,
+)
 from opsrca.ingest.mapping import FormatSpec
 from opsrca.ingest.normalize import FileContext, normalize
-from opsrca.ingest.readers import RAW, NotUtf8Error, RawRows, json_rows
+from opsrca.ingest.readers import RAW, NotUtf8Error, RawRows, json_rows, undecodable_rows
 
 #: bytes per piece: about 80k TikTok rows; a few pieces are in flight at once
 PIECE_BYTES = 32 << 20
@@ -106,7 +114,7 @@ def open_stream(
         head = f.read(_HEAD_BYTES)
     if head.startswith(b"PK\x03\x04") or path.suffix.lower() in EXCEL_SUFFIXES:
         raise NotStreamable
-    if b"\x00" in head[:65536]:
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or looks_binary(head[:65536]):
         raise NotStreamable  # binary or UTF-16: the whole-file reader says which
     start = len(_BOM) if head.startswith(_BOM) else 0
     encoding = "utf-8-sig" if start else "utf-8"
@@ -118,13 +126,13 @@ def open_stream(
         if lead == b"{":
             raise NotStreamable
         encoding = legacy
-        head = head[:start] + _to_utf8(head[start : head.rfind(b"\n") + 1])
+        head = head[:start] + _to_utf8(head[start : head.rfind(b"\n") + 1], legacy, 1)[0]
     try:
         if lead == b"{":
             cut = head.rfind(b"\n")
             if cut < 0:
                 raise NotStreamable
-            sample = json_rows(head[start : cut + 1]).rows
+            sample = _json_piece(head[start : cut + 1], 1).rows
             fmt_name, spec = resolve_format("json", [], sample[RAW], fmt, mappings, name)
             tasks = _tasks(path, start, 1, _json_piece, spec, ctx, piece_bytes)
             parse = partial(_parse, _json_piece, spec=spec, ctx=ctx)
@@ -138,13 +146,14 @@ def open_stream(
     header, sep = found
     fmt_name, spec = resolve_format("table", header, None, fmt, mappings, name)
 
-    def read(piece: bytes, line: int) -> RawRows | None:
-        data = _to_utf8(piece) if legacy else piece
+    def split(data: bytes, line: int) -> RawRows | None:
         fast = fast_csv_rows(data, header, sep, first_line=line)
         if fast is not None:
             return fast
         # a quoted newline or a stray quote: only this piece is scanned record by record
         return scan_csv_rows(data, header, sep, first_line=line)
+
+    read = partial(_decoded_read, split, legacy or "utf-8")
 
     end = _header_end(path, start) if legacy else end
     tasks = _tasks(path, end + 1, 2, read, spec, ctx, piece_bytes)
@@ -153,31 +162,43 @@ def open_stream(
 
 
 def _legacy_encoding(head: bytes) -> str | None:
-    """``"gb18030"`` when the head (up to its last line end) is not UTF-8 but is GB18030.
+    """``"gb18030"`` when most of the head (up to its last line end) is GB18030, not UTF-8.
 
     A line end (0x0A) is never part of a GB18030 character, so pieces cut at line ends
-    decode on their own. None: UTF-8 (or not text: the whole-file reader decides).
+    decode on their own. None: UTF-8. Another codepage raises NotStreamable (the
+    whole-file reader decodes it).
     """
-    body = head[: head.rfind(b"\n") + 1]
-    try:
-        body.decode("utf-8")
-        return None
-    except UnicodeDecodeError:
-        pass
-    try:
-        body.decode("gb18030")
-    except UnicodeDecodeError:
-        return None
-    return "gb18030"
+    encoding = file_encoding(head[: head.rfind(b"\n") + 1])
+    if encoding not in ("utf-8", "gb18030"):
+        raise NotStreamable
+    return None if encoding == "utf-8" else encoding
 
 
-def _to_utf8(piece: bytes) -> bytes:
-    """A GB18030 piece as UTF-8; a piece that is not GB18030 sends the file to the whole-file
-    reader (it tells mixed encodings apart)."""
-    try:
-        return piece.decode("gb18030").encode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise NotUtf8Error from exc
+def _to_utf8(piece: bytes, encoding: str, line: int) -> tuple[bytes, pl.DataFrame]:
+    """A piece as UTF-8 bytes and its undecodable lines (rows for rejects; ``detect.decode_lines``).
+
+    A UTF-8 piece with lines only GB18030 reads sends the file to the whole-file
+    reader: the file may be GBK after an ASCII head, and that reader weighs all of it.
+    """
+    decoded = decode_lines(piece, encoding)
+    if encoding == "utf-8" and decoded.fallbacks:
+        raise NotStreamable
+    return decoded.text.encode("utf-8"), undecodable_rows(decoded, first_line=line)
+
+
+def _decoded_read(
+    read: Callable[[bytes, int], RawRows | None], encoding: str, piece: bytes, line: int
+) -> RawRows | None:
+    """``read`` over a piece in ``encoding``: bytes that are not UTF-8 are decoded line by line
+    first (only when needed: a clean UTF-8 piece goes to Polars as it is)."""
+    if encoding == "utf-8":
+        try:
+            return read(piece, line)
+        except NotUtf8Error:
+            pass
+    data, bad = _to_utf8(piece, encoding, line)
+    rows = read(data, line)
+    return None if rows is None else rows.with_bad(bad)
 
 
 def _header_end(path: Path, start: int) -> int:
@@ -188,6 +209,10 @@ def _header_end(path: Path, start: int) -> int:
 
 
 def _json_piece(piece: bytes, line: int) -> RawRows:
+    return _decoded_read(_json_rows, "utf-8", piece, line)  # type: ignore[return-value]
+
+
+def _json_rows(piece: bytes, line: int) -> RawRows:
     return json_rows(piece, first_line=line)
 
 
