@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from workbooks import QIMEN_HEADER
 
 from opsrca import store
 from opsrca.generate import write_realistic_dump
@@ -149,3 +150,28 @@ def test_decode_names_the_byte_and_keeps_line_numbers() -> None:
     assert "byte 0xFF at byte 1" in reason and "GB18030" in reason
     lines = decoded.text.split("\n")
     assert lines[31] == "" and lines[30] == "29,中文消息29" and lines[32] == "0,中文消息0"
+
+
+@pytest.mark.parametrize("piece_bytes", [None, 32 * 1024], ids=["whole", "pieces"])
+def test_a_utf8_line_in_a_gbk_export_reads_as_utf8(tmp_path: Path, piece_bytes: int | None) -> None:
+    """GB18030 would read a UTF-8 row as other characters without an error; UTF-8 is believed
+    first for lines that are UTF-8 text, in the whole-file reader and in the piecewise one."""
+    rows = [
+        f"2026-11-02 10:{i // 60 % 60:02d}:{i % 60:02d},taobao.qimen.singleitem.synchronize,"
+        f"杭州旗舰店,SKU{i:05d},WH01,失败,40,仓库编码WH01不存在\n"
+        for i in range(2000)
+    ]
+    # every byte pair of this UTF-8 row is a GB18030 character: GB18030 alone reads it without error
+    appended = (
+        "2026-11-02 11:00:00,taobao.qimen.singleitem.synchronize,杭州店铺,SKU9,WH02,失败,40,"
+        "商品条码重复\n"
+    )
+    assert appended.encode().decode("gb18030") != appended
+    path = tmp_path / "qimen_mixed.csv"
+    data = (",".join(QIMEN_HEADER) + "\n" + "".join(rows[:1500])).encode("gbk")
+    path.write_bytes(data + appended.encode() + "".join(rows[1500:]).encode("gbk"))
+    kwargs = {} if piece_bytes is None else {"piece_bytes": piece_bytes}
+    result, events, _ = _ingest(path, tmp_path / "t.duckdb", **kwargs)
+    assert (result.encoding, result.events, result.rejects) == ("gb18030", 2001, 0)
+    assert events["message"][1500] == "商品条码重复"
+    assert events["message"].to_list().count("仓库编码WH01不存在") == 2000
