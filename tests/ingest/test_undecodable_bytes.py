@@ -27,6 +27,13 @@ JUNK = [b"\xff\xfe\x00garbage\x01\x02", b"\x80\x81\x82 oops", b"\xfe\xfe\xfe", b
 NAMES = ["tiktok_ops_errors.csv", "qimen_sync_log.csv", "qimen_sync_log_gbk.csv",
          "ozon_seller_api.jsonl", "taobao_distribute.jsonl"]  # fmt: skip
 PIECE = 64 * 1024
+TIKTOK = (
+    "error_id,api_endpoint,http_status,error_code,error_message,first_occurred_at,retry_count\n"
+)
+
+
+def _tiktok_row(event_id: str, message: str, endpoint: str = "/api/products") -> str:
+    return f"{event_id},{endpoint},400,12052048,{message},2026-11-02T02:13:05Z,0\n"
 
 
 @pytest.fixture(scope="module")
@@ -85,16 +92,15 @@ def test_junk_lines_are_rejects_and_the_rest_reads_as_without_them(
     assert events["message"].to_list() == clean_events["message"].to_list()
 
 
-def test_a_message_cut_inside_a_character_is_kept(tmp_path: Path) -> None:
+def test_a_message_cut_inside_a_character_is_kept(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
     """A UTF-8 message cut at a byte limit mid-character is an event, the cut shown as U+FFFD;
     it is not read as GB18030 (which would garble every character of the line)."""
-    header = b"error_id,api_endpoint,http_status,error_code,error_message,first_occurred_at,retry_count\n"
-    row = "E{},/api/products,400,12052048,{},2026-11-02T02:13:05Z,0\n"
-    good = "".join(row.format(i, "类目不存在，请重新选择类目") for i in range(50)).encode()
-    cut = row.format(99, "仓库编码不存在").encode().replace("在".encode(), "在".encode()[:2])
+    good = "".join(_tiktok_row(f"E{i}", "类目不存在，请重新选择类目") for i in range(50))
+    cut = _tiktok_row("E99", "仓库编码不存在").encode().replace("在".encode(), "在".encode()[:2])
     path = tmp_path / "tiktok_cut.csv"
-    path.write_bytes(header + good + cut)
-    con = store.connect(tmp_path / "t.duckdb")
+    path.write_bytes((TIKTOK + good).encode() + cut)
     report = ingest_paths([path], con)
     assert (report.events, report.rejects) == (51, 0)
     message = con.sql("SELECT message FROM events WHERE event_id = 'E99'").fetchall()
@@ -104,16 +110,10 @@ def test_a_message_cut_inside_a_character_is_kept(tmp_path: Path) -> None:
 def test_a_gbk_line_in_a_utf8_file_reads_as_gbk(
     tmp_path: Path, con: duckdb.DuckDBPyConnection
 ) -> None:
-    header = (
-        "error_id,api_endpoint,http_status,error_code,error_message,first_occurred_at,retry_count\n"
-    )
-    rows = "".join(
-        f"E{i},/api/products,400,12052048,类目不存在 {i},2026-11-02T02:13:05Z,0\n"
-        for i in range(40)
-    )
-    late = "X1,/api/products,400,12052048,仓库编码不存在,2026-11-02T02:14:05Z,0\n"
+    rows = "".join(_tiktok_row(f"E{i}", f"类目不存在 {i}") for i in range(40))
+    late = _tiktok_row("X1", "仓库编码不存在")
     path = tmp_path / "tiktok_mixed.csv"
-    path.write_bytes((header + rows).encode() + late.encode("gbk"))
+    path.write_bytes((TIKTOK + rows).encode() + late.encode("gbk"))
     report = ingest_paths([path], con)
     assert (report.files[0].encoding, report.events, report.rejects) == ("utf-8", 41, 0)
     assert con.sql("SELECT message FROM events WHERE event_id = 'X1'").fetchall() == [
@@ -124,16 +124,11 @@ def test_a_gbk_line_in_a_utf8_file_reads_as_gbk(
 def test_a_cyrillic_codepage_export_reads_as_russian(
     tmp_path: Path, con: duckdb.DuckDBPyConnection
 ) -> None:
-    header = (
-        "error_id,api_endpoint,http_status,error_code,error_message,first_occurred_at,retry_count\n"
-    )
     text = "Товар не прошёл модерацию: неверная категория; проверьте атрибуты"
-    rows = "".join(
-        f"E{i},/v2/product/import,400,7,{text} {i},2026-11-02T02:13:05Z,0\n" for i in range(30)
-    )
+    rows = "".join(_tiktok_row(f"E{i}", f"{text} {i}", "/v2/product/import") for i in range(30))
     ragged = "E99,/v2/product/import,400,7,товар,лишнее поле,2026-11-02T02:13:05Z,0\n"
     path = tmp_path / "ozon_cp1251.csv"  # a ragged row sends it to the record scan
-    path.write_bytes((header + rows + ragged).encode("cp1251"))
+    path.write_bytes((TIKTOK + rows + ragged).encode("cp1251"))
     report = ingest_paths([path], con)
     assert report.files[0].encoding == "cp1251" and (report.events, report.rejects) == (30, 1)
     assert con.sql("SELECT message FROM events WHERE event_id = 'E3'").fetchall() == [

@@ -18,10 +18,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+from functools import partial
 
 import polars as pl
 
-from opsrca.ingest.detect import FIELD_MAX, decode, sniff_separator, split_header
+from opsrca.ingest.detect import FIELD_MAX, sniff_separator, split_header
 from opsrca.ingest.readers import (
     BAD_SCHEMA,
     LINE,
@@ -31,7 +32,7 @@ from opsrca.ingest.readers import (
     RawRows,
     lines_of_bytes,
     physical_lines,
-    undecodable_rows,
+    read_any_encoding,
 )
 
 _MAX_QUOTE_PASSES = 50
@@ -398,19 +399,9 @@ def read_csv_bytes(data: bytes, *, name: str) -> tuple[RawRows, str]:
     """Read CSV bytes of any supported encoding; returns ``(rows, encoding)``.
 
     UTF-8 (with or without BOM) goes straight to Polars; anything else is
-    decoded (``detect.decode``: GB18030, a codepage, lines that will not decode
-    become rejects) and re-encoded once.
+    decoded once (``readers.read_any_encoding``) and re-encoded.
     """
-    encoding = "utf-8"
-    body = data
-    if body.startswith(b"\xef\xbb\xbf"):
-        body, encoding = body[3:], "utf-8-sig"
-    try:
-        return _read_utf8(body, name=name), encoding
-    except NotUtf8Error:
-        decoded = decode(data, name=name)
-        rows = _read_utf8(decoded.text.encode("utf-8"), name=name)
-        return rows.with_bad(undecodable_rows(decoded)), decoded.encoding
+    return read_any_encoding(data, partial(_read_utf8, name=name), name=name)
 
 
 def _read_utf8(body: bytes, *, name: str) -> RawRows:

@@ -3,8 +3,9 @@
 A file's encoding is the one most of its lines are written in: UTF-8 (with or
 without BOM), then GB18030 (a superset of GBK, what Chinese Excel writes), and
 only then charset-normalizer's guess. Lines that encoding refuses are decoded
-one by one (``decode_lines``), so one broken line costs one reject, not the file. Formats are told from the header (tables)
-or the keys of the first JSON objects, matched against ``aliases.toml``.
+one by one (``decode_lines``), so one broken line costs one reject, not the
+file. Formats are told from the header (tables) or the keys of the first JSON
+objects, matched against ``aliases.toml``.
 """
 
 from __future__ import annotations
@@ -110,9 +111,9 @@ def file_encoding(data: bytes) -> str:
     for line in data.split(b"\n"):
         if line.isascii():
             continue
-        if _decodes(line, "utf-8"):
+        if _strict(line, ("utf-8",)) is not None:
             utf8 += 1
-        elif _decodes(line, "gb18030"):
+        elif _strict(line, ("gb18030",)) is not None:
             legacy += 1
         else:
             other += 1
@@ -128,14 +129,6 @@ def file_encoding(data: bytes) -> str:
     if best is not None and best.encoding and best.encoding not in STRICT_ENCODINGS:
         return best.encoding
     return "utf-8" if utf8 >= legacy else "gb18030"
-
-
-def _decodes(line: bytes, encoding: str) -> bool:
-    try:
-        line.decode(encoding)
-        return True
-    except (UnicodeDecodeError, LookupError):
-        return False
 
 
 def decode_lines(data: bytes, encoding: str, *, label: str | None = None) -> Decoded:

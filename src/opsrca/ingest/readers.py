@@ -10,6 +10,7 @@ lives in ``csvread``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -236,25 +237,31 @@ def json_rows(data: bytes, *, first_line: int = 1) -> RawRows:
     Raises NotUtf8Error when the bytes are not UTF-8.
     """
     lines = lines_of_bytes(data, first_line=first_line)
-    return _json_rows_of(lines)
-
-
-def _json_rows_of(lines: pl.DataFrame) -> RawRows:
     rows = lines.filter(pl.col("text").str.strip_chars() != "").select(
         pl.col(LINE), pl.col("text").str.strip_chars().alias(RAW)
     )
     return RawRows("json", rows)
 
 
-def read_json_bytes(data: bytes, *, name: str) -> tuple[RawRows, str]:
-    """Read JSON Lines bytes; returns ``(rows with __raw = the line, encoding)``."""
-    encoding = "utf-8"
-    body = data
-    if body.startswith(b"\xef\xbb\xbf"):
-        body, encoding = body[3:], "utf-8-sig"
+def read_any_encoding(
+    data: bytes, read: Callable[[bytes], RawRows], *, name: str
+) -> tuple[RawRows, str]:
+    """``read`` (a UTF-8 reader) over file bytes of any supported encoding: ``(rows, encoding)``.
+
+    UTF-8, with or without BOM, goes to ``read`` as it is; anything else is decoded
+    once (``detect.decode``), and the lines that will not decode join the rows' rejects.
+    """
+    encoding, body = (
+        ("utf-8-sig", data[3:]) if data.startswith(b"\xef\xbb\xbf") else ("utf-8", data)
+    )
     try:
-        return json_rows(body), encoding
+        return read(body), encoding
     except NotUtf8Error:
         decoded = decode(data, name=name)
-        rows = _json_rows_of(physical_lines(decoded.text))
+        rows = read(decoded.text.encode("utf-8"))
         return rows.with_bad(undecodable_rows(decoded)), decoded.encoding
+
+
+def read_json_bytes(data: bytes, *, name: str) -> tuple[RawRows, str]:
+    """Read JSON Lines bytes; returns ``(rows with __raw = the line, encoding)``."""
+    return read_any_encoding(data, json_rows, name=name)

@@ -224,11 +224,8 @@ def _parse(
     spec: FormatSpec,
     ctx: FileContext,
 ) -> Chunk:
-    """One piece through a fast reader (``None`` or not UTF-8: NotStreamable) and normalize."""
-    try:
-        raw = read(piece, line)
-    except NotUtf8Error as exc:
-        raise NotStreamable from exc
+    """One piece through a reader (``None``: NotStreamable) and normalize."""
+    raw = read(piece, line)
     if raw is None:
         raise NotStreamable
     events, rejects = normalize(raw, spec, ctx)
