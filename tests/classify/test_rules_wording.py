@@ -711,3 +711,37 @@ def test_russian_setup_and_wrong_values_are_not_missing_fields(message: str) -> 
 )
 def test_a_refusal_during_a_sync_is_not_an_informational_line(message: str) -> None:
     assert _rule_of(message)[0] != "informational_line"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # a maintenance notice is not a fault: wait and resend (guide: maintenance notices)
+        "订单接口停机维护，预计两小时后恢复",
+        "系统维护期间暂停同步",
+        "The marketplace API is down for maintenance until 04:00 UTC",
+        "Service unavailable: scheduled maintenance",
+        "На сервере ведутся профилактические работы",
+        "Личный кабинет недоступен: технические работы до 06:00",
+    ],
+)
+def test_a_maintenance_notice_is_unknown(message: str) -> None:
+    assert _rule_of(message) == ("maintenance_notice", "unknown")
+
+
+@pytest.mark.parametrize(
+    ("message", "label"),
+    [
+        # 维护 is also "keep up" data the seller must fill in: setup, not a notice
+        ("请先在系统维护商品资料", None),
+        ("物料未维护计量单位", None),
+        # a failure of the platform that merely says it is down stays the platform's
+        ("Service unavailable, please retry later", "platform.server_error"),
+        ("Внутренняя ошибка сервера, технический сбой", "platform.server_error"),
+    ],
+)
+def test_maintenance_wording_near_misses(message: str, label: str | None) -> None:
+    rule_id, got = _rule_of(message)
+    assert rule_id != "maintenance_notice", (rule_id, got)
+    if label is not None:
+        assert got == label, (rule_id, got)
