@@ -723,6 +723,10 @@ def test_a_refusal_during_a_sync_is_not_an_informational_line(message: str) -> N
         "Service unavailable: scheduled maintenance",
         "На сервере ведутся профилактические работы",
         "Личный кабинет недоступен: технические работы до 06:00",
+        # a request to wait is not a request to keep data up: the notice still decides
+        "请稍后再试，系统维护中",
+        "请注意：平台维护中",
+        "请于维护结束后重试，接口升级维护",
     ],
 )
 def test_a_maintenance_notice_is_unknown(message: str) -> None:
@@ -735,6 +739,7 @@ def test_a_maintenance_notice_is_unknown(message: str) -> None:
         # 维护 is also "keep up" data the seller must fill in: setup, not a notice
         ("请先在系统维护商品资料", None),
         ("物料未维护计量单位", None),
+        ("请先在系统维护仓库档案", None),
         # a failure of the platform that merely says it is down stays the platform's
         ("Service unavailable, please retry later", "platform.server_error"),
         ("Внутренняя ошибка сервера, технический сбой", "platform.server_error"),
