@@ -147,6 +147,12 @@ DECIDED: list[tuple[str, str]] = [
     ("Listing has an ongoing appeal and cannot be edited", "account.restricted"),
     ("Items in the flash sale cannot be removed", "account.restricted"),
     ("request denied: x5sec challenge", "account.restricted"),
+    # a seller, merchant or shop that is not active (guide: seller inactive, onboarding unfinished)
+    ("Merchant account is not activated yet", "account.restricted"),
+    ("The order contains items from an inactive vendor", "account.restricted"),
+    ("商家状态不可用，请联系招商经理", "account.restricted"),
+    ("Торговая точка не активирована в процессинге", "account.restricted"),
+    ("Продавец неактивен", "account.restricted"),
     # quota words of REST gateways (calls per second, a limited request) and in Russian
     ("Exceeded 40 calls per minute for this shop", "access.rate_limited"),
     ("HTTP 429 Too Many Request", "access.rate_limited"),
@@ -679,6 +685,10 @@ def test_precedence_between_new_wordings(
         ("查无此appkey记录", "data.sync_conflict"),
         ("服务端数据库连接异常", "erp.internal_error"),
         ("Export file is too large, max 10 MB", "media.image_invalid"),
+        # a setting, a warehouse or a payment method that is not enabled is setup, not the seller
+        ("Payment method is not enabled for this store", "account.restricted"),
+        ("Warehouse WH-2 is not active", "account.restricted"),
+        ("店铺已停用", "account.restricted"),
     ],
 )
 def test_near_miss_is_not_that_label(message: str, not_label: str) -> None:
