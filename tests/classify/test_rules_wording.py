@@ -760,3 +760,36 @@ def test_maintenance_wording_near_misses(message: str, label: str | None) -> Non
     assert rule_id != "maintenance_notice", (rule_id, got)
     if label is not None:
         assert got == label, (rule_id, got)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # only failure words and the step or object they befell: no cause (guide: vague lines)
+        "保存单据失败",
+        "同步订单数据异常！",
+        "Order export failed",
+        "Error while uploading the file",
+        "Не удалось сохранить документ: ошибка",
+        "Fehler beim Senden",
+    ],
+)
+def test_a_line_of_failure_words_only_is_unknown(message: str) -> None:
+    assert _rule_of(message) == ("vague_words_only", "unknown")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # a cause after the failure words, or a word that is not only the step, is not vague
+        "保存单据失败：库存不足",
+        "Order export failed: file too large",
+        "Ошибка при отправке данных: неверный ИНН",
+        "Payment failed",
+        # a hint to retry is the platform's own passing failure
+        "同步订单失败，请稍后重试",
+        "Upload failed, try again later",
+    ],
+)
+def test_vague_words_near_misses(message: str) -> None:
+    assert _rule_of(message)[0] != "vague_words_only"

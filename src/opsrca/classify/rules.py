@@ -39,6 +39,7 @@ _KNOWN = {
     "message",
     "not_message",
     "rate_limit_remaining",
+    "http_error",
     "example",
 }
 
@@ -59,6 +60,8 @@ class Rule:
     message: str | None = None
     not_message: str | None = None
     rate_limit_remaining: tuple[str, ...] = ()
+    # False: only rows whose HTTP status is absent or below 400 (a status says more than a vague text)
+    http_error: bool | None = None
     example: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def expr(self) -> pl.Expr:
@@ -83,6 +86,9 @@ class Rule:
             for state in self.rate_limit_remaining:
                 any_state = any_state | states[state].fill_null(False)
             conds.append(any_state)
+        if self.http_error is not None:
+            is_error = pl.col("http_status").fill_null(0) >= 400
+            conds.append(is_error if self.http_error else ~is_error)
         out = pl.lit(True)
         for cond in conds:
             out = out & cond.fill_null(False)
@@ -129,6 +135,7 @@ def _rule(entry: dict[str, Any], source: Path, labels: set[str]) -> Rule:
         message=entry.get("message"),
         not_message=entry.get("not_message"),
         rate_limit_remaining=quota,
+        http_error=None if "http_error" not in entry else bool(entry["http_error"]),
         example=dict(entry["example"]),
     )
 
