@@ -6,10 +6,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from opsrca.classify.training import MAX_UNKNOWN, MIN_UNKNOWN_RECALL, choose, pick_config, train
+from opsrca.classify.datasets import read_realworld
+from opsrca.classify.training import (
+    MAX_UNKNOWN,
+    MIN_UNKNOWN_RECALL,
+    _ModelOutputs,
+    choose,
+    pick_config,
+    train,
+    tradeoff,
+)
 from opsrca.cli import app
 
 runner = CliRunner()
@@ -49,6 +59,30 @@ def test_a_point_that_names_non_errors_is_not_eligible() -> None:
         c["unknown_recall"] = recall
     assert choose(curve)["threshold"] == pytest.approx(0.2)
     assert choose(curve, min_unknown_recall=0.0)["threshold"] == pytest.approx(0.1)
+
+
+def test_the_unknown_share_is_exact_so_a_budget_is_not_met_by_rounding(tmp_path: Path) -> None:
+    """Three categorized messages the rules do not know, one answered below the threshold:
+    1 in 3 unknown, not 0.3333 (66 of 2,199 is 3.001 %, over a 3 % budget)."""
+    csv = tmp_path / "rw.csv"
+    csv.write_text(
+        "message,platform,category,source,source_group\n"
+        "qzx alpha vrt,other,validation.invalid_value,s1,g1\n"
+        "qzx bravo vrt,other,validation.invalid_value,s2,g2\n"
+        "qzx charlie vrt,other,validation.invalid_value,s3,g3\n",
+        encoding="utf-8",
+    )
+    data = read_realworld(csv)
+    outputs = _ModelOutputs(
+        model_label=np.array(["validation.invalid_value"] * 3, dtype=object),
+        model_conf=np.array([0.9, 0.9, 0.1]),
+    )
+    curve = tradeoff(data, outputs, thresholds=np.array([0.2]))
+    assert curve[0]["unknown_rate"] == 1 / 3
+    assert curve[0]["precision"] == 1.0
+    # a budget just under a third is not met, however the share would print: the point without
+    # unknowns wins though it is less precise
+    assert choose(curve + _curve([0.0], [0.5]), max_unknown=0.3333)["unknown_rate"] == 0.0
 
 
 @pytest.fixture(scope="module")

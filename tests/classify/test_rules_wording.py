@@ -147,6 +147,22 @@ DECIDED: list[tuple[str, str]] = [
     ("Listing has an ongoing appeal and cannot be edited", "account.restricted"),
     ("Items in the flash sale cannot be removed", "account.restricted"),
     ("request denied: x5sec challenge", "account.restricted"),
+    # an operation the API does not know is a wrong call (guide: unknown path or method)
+    ("Unknown command: orders.export", "integration.api_misuse"),
+    ("unknown endpoint /v2/stock", "integration.api_misuse"),
+    ("Invalid URL: /api/v3/orderz", "integration.api_misuse"),
+    ("Route not found for GET /v1/shops", "integration.api_misuse"),
+    ("请求方式不支持，请使用POST", "integration.api_misuse"),
+    ("unrecognized parameter: page_token", "integration.api_misuse"),
+    ("Payload is malformed", "integration.api_misuse"),
+    # an item "not found" without saying it was deleted (guide: Items, sellers, apps)
+    ("Item not found: 99812", "data.sync_conflict"),
+    ("货品未找到", "data.sync_conflict"),
+    ("Товары не найдены по артикулу", "data.sync_conflict"),
+    # an item the vendor stopped making is not sellable (guide: item deactivated)
+    ("SKU 4711 has been discontinued", "inventory.stock_unavailable"),
+    ("Товар перенесён в архив", "inventory.stock_unavailable"),
+    ("Listing 881 is archived", "inventory.stock_unavailable"),
     # a seller, merchant or shop that is not active (guide: seller inactive, onboarding unfinished)
     ("Merchant account is not activated yet", "account.restricted"),
     ("The order contains items from an inactive vendor", "account.restricted"),
@@ -689,6 +705,9 @@ def test_precedence_between_new_wordings(
         ("Payment method is not enabled for this store", "account.restricted"),
         ("Warehouse WH-2 is not active", "account.restricted"),
         ("店铺已停用", "account.restricted"),
+        ("Product category not found", "data.sync_conflict"),
+        # an image link the platform could not fetch is the image's, not a wrong call
+        ("Downloading picture 3 failed: server answered Invalid url", "integration.api_misuse"),
     ],
 )
 def test_near_miss_is_not_that_label(message: str, not_label: str) -> None:
@@ -737,6 +756,7 @@ def test_a_refusal_during_a_sync_is_not_an_informational_line(message: str) -> N
         "请稍后再试，系统维护中",
         "请注意：平台维护中",
         "请于维护结束后重试，接口升级维护",
+        "The carrier API is in maintenance status",
     ],
 )
 def test_a_maintenance_notice_is_unknown(message: str) -> None:
@@ -772,6 +792,7 @@ def test_maintenance_wording_near_misses(message: str, label: str | None) -> Non
         "Error while uploading the file",
         "Не удалось сохранить документ: ошибка",
         "Fehler beim Senden",
+        "Не удалось получить список заказов",
     ],
 )
 def test_a_line_of_failure_words_only_is_unknown(message: str) -> None:
@@ -793,3 +814,14 @@ def test_a_line_of_failure_words_only_is_unknown(message: str) -> None:
 )
 def test_vague_words_near_misses(message: str) -> None:
     assert _rule_of(message)[0] != "vague_words_only"
+
+
+def test_an_envelope_of_a_code_and_a_request_id_is_unknown() -> None:
+    # the request id is for the vendor's support; the text names no cause (guide: vague codes)
+    assert _rule_of('{"errcode":40099,"errmsg":" rid: 1a2b3c4d-5e6f7a8b-9c0d1e2f"}') == (
+        "empty_envelope_request_id",
+        "unknown",
+    )
+    # a message beside the request id is read for its cause
+    got = _rule_of('{"errcode":40013,"errmsg":"invalid appid rid: 5f6e7d8c-1a2b3c4d-00ff00ff"}')
+    assert got[0] != "empty_envelope_request_id"
