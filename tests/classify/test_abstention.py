@@ -17,8 +17,8 @@ from opsrca.classify.training import (
     _ModelOutputs,
     choose,
     pick_config,
-    train,
     tradeoff,
+    train,
 )
 from opsrca.cli import app
 

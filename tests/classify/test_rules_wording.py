@@ -169,6 +169,13 @@ DECIDED: list[tuple[str, str]] = [
     ("商家状态不可用，请联系招商经理", "account.restricted"),
     ("Торговая точка не активирована в процессинге", "account.restricted"),
     ("Продавец неактивен", "account.restricted"),
+    # credits or enrolment the seller lacks (guide: deposit insufficient, onboarding unfinished)
+    ("Not enough credits to purchase this label", "account.restricted"),
+    ("Your store is not enrolled in the Fulfilment programme", "account.restricted"),
+    # an item that became unavailable in a cart is not sellable
+    ("One product in your basket is no longer available", "inventory.stock_unavailable"),
+    # a required value sent as null, in Chinese
+    ("sku_id 不能为 null", "validation.missing_field"),
     # quota words of REST gateways (calls per second, a limited request) and in Russian
     ("Exceeded 40 calls per minute for this shop", "access.rate_limited"),
     ("HTTP 429 Too Many Request", "access.rate_limited"),
