@@ -155,6 +155,13 @@ DECIDED: list[tuple[str, str]] = [
     ("请求方式不支持，请使用POST", "integration.api_misuse"),
     ("unrecognized parameter: page_token", "integration.api_misuse"),
     ("Payload is malformed", "integration.api_misuse"),
+    ("Operation not found: listOrdersV9", "integration.api_misuse"),
+    # quotas named as query or call limits
+    ("Daily query limit exceeded for this shop", "access.rate_limited"),
+    # an item the other side cannot find (guide: not found without saying deleted)
+    ("Unable to find product variant 55", "data.sync_conflict"),
+    # the platform says the fault is its own
+    ("Sorry, something went wrong on our end", "platform.server_error"),
     # an item "not found" without saying it was deleted (guide: Items, sellers, apps)
     ("Item not found: 99812", "data.sync_conflict"),
     ("货品未找到", "data.sync_conflict"),
@@ -713,6 +720,7 @@ def test_precedence_between_new_wordings(
         ("Warehouse WH-2 is not active", "account.restricted"),
         ("店铺已停用", "account.restricted"),
         ("Product category not found", "data.sync_conflict"),
+        ("Shipping method not found for carrier DPD", "integration.api_misuse"),
         # an image link the platform could not fetch is the image's, not a wrong call
         ("Downloading picture 3 failed: server answered Invalid url", "integration.api_misuse"),
     ],
