@@ -196,3 +196,16 @@ def test_a_fragment_is_one_wording_for_every_rule_that_names_it(tmp_path: Path) 
     rules = load_rules(path)
     assert [r.message for r in rules] == ["field x is (missing|required)", "field"]
     assert rules[1].not_message == "missing|required"
+
+
+def test_http_error_false_leaves_an_error_status_to_tell(tmp_path: Path) -> None:
+    """`http_error = false`: the rule holds only when the status is absent or below 400."""
+    path = tmp_path / "rules.toml"
+    path.write_text(
+        '[[rule]]\nid="vague"\nlabel="unknown"\npriority=1\nreason="r"\n'
+        'message="^error$"\nhttp_error=false\nexample={message="error"}\n',
+        encoding="utf-8",
+    )
+    rules = load_rules(path)
+    keys = _keys([{"message": "error", "http_status": s} for s in (None, 200, 429, 500)])
+    assert apply_rules(keys, rules)["rule_id"].to_list() == ["vague", "vague", None, None]
